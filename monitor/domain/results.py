@@ -109,6 +109,9 @@ class CreditLine:
     status: str  # issued | held | earned_back | confirmed | below_minimum | capped | none
     tier: str | None = None
     explanation: str = ""
+    # The period whose performance produced this money; differs from `period` only on the
+    # earn-back resolution lines (confirmed / earned_back) of an earlier period's credit.
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,3 +130,6 @@ class PeriodCredits:
     total: Decimal  # after caps
     cap: Decimal | None
     chronic: tuple[ChronicFailure, ...] = ()
+    held: Decimal = Decimal(0)  # this period's credits held for earn-back (not in `total`)
+    confirmed: Decimal = Decimal(0)  # earlier periods' held credits owed now (in `total`)
+    earned_back: Decimal = Decimal(0)  # earlier periods' held credits returned now
