@@ -271,6 +271,7 @@ class ChronicRule:
     within_months: int
     consequence: str
     consecutive: bool = False
+    level: str = "target"  # "target": any miss counts; "minimum": only minimum-level misses
 
 
 @dataclass(frozen=True)

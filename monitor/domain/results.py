@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +31,8 @@ class Period:
 
     @property
     def minutes(self) -> int:
-        return int((self.end - self.start).total_seconds() // 60)
+        # Through UTC: Python ignores a DST change when both ends share one tzinfo.
+        return int((self.end.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds() // 60)
 
     @property
     def first_day(self) -> date:
@@ -112,6 +113,8 @@ class CreditLine:
     # The period whose performance produced this money; differs from `period` only on the
     # earn-back resolution lines (confirmed / earned_back) of an earlier period's credit.
     origin: str | None = None
+    held: Decimal = Decimal(0)  # money held for earn-back on this line (status "held")
+    trigger: str = ""  # breach | minimum_default | expected_default ("" when no credit)
 
 
 @dataclass(frozen=True)

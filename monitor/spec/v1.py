@@ -32,12 +32,14 @@ RRule = Annotated[str, BeforeValidator(values.parse_rrule)]
 Instant = Annotated[datetime, BeforeValidator(values.parse_instant)]
 Day = Annotated[date, BeforeValidator(values.parse_date)]
 Range = Annotated[TimeRange, BeforeValidator(values.parse_time_range)]
-Slug = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$", max_length=100)]
+Slug = Annotated[str, BeforeValidator(values.parse_slug)]
+Currency = Annotated[str, BeforeValidator(values.parse_currency)]
 EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 
 Vendor = Literal[
     "genesys-cloud", "amazon-connect", "twilio-flex", "nice-cxone", "five9", "talkdesk", "csv"
 ]
+Formula = Literal["plain", "add_back_excluded", "excusable_denominator", "user_minutes"]
 MetricName = Literal["service_level", "asa", "abandon_rate", "aht", "fcr", "csat", "availability"]
 
 
@@ -73,13 +75,16 @@ class Spec(BaseModel):
 
 class Effective(Spec):
     from_: Day = Field(alias="from", description="First day the contract is in force.")
-    to: Day | None = Field(None, description="Last day in force (inclusive); empty = open-ended.")
+    to: Day | None = Field(
+        default=None, description="Last day in force (inclusive); empty = open-ended."
+    )
 
 
 class RoundingSpec(Spec):
-    places: int = Field(2, ge=0, le=8, description="Decimal places of each credit line.")
+    places: int = Field(default=2, ge=0, le=8, description="Decimal places of each credit line.")
     mode: Annotated[str, BeforeValidator(_rounding_mode)] = Field(
-        "ROUND_HALF_UP", description="A Python `decimal` rounding constant, e.g. ROUND_HALF_UP."
+        default="ROUND_HALF_UP",
+        description="A Python `decimal` rounding constant, e.g. ROUND_HALF_UP.",
     )
 
 
@@ -87,7 +92,7 @@ class Metadata(Spec):
     id: Slug = Field(description="Contract id, unique across all contract files.")
     name: str = Field(description="Human name of the contract or schedule.")
     vendor: Vendor = Field(description="Collector kind that polls this vendor.")
-    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. USD.")
+    currency: Currency = Field(description="ISO 4217 code, e.g. USD.")
     timezone: Zone = Field(description="IANA zone in which periods and calendars are cut.")
     effective: Effective = Field(description="Term of the contract.")
     rounding: RoundingSpec = Field(
@@ -96,8 +101,10 @@ class Metadata(Spec):
 
 
 class Holidays(Spec):
-    country: str | None = Field(None, description="ISO country code for the `holidays` package.")
-    subdivision: str | None = Field(None, description="State/region code, e.g. ENG or CA.")
+    country: str | None = Field(
+        default=None, description="ISO country code for the `holidays` package."
+    )
+    subdivision: str | None = Field(default=None, description="State/region code, e.g. ENG or CA.")
     include: list[Day] = Field(default_factory=list, description="Extra closed days.")
     exclude: list[Day] = Field(
         default_factory=list, description="Country holidays that are still worked."
@@ -108,34 +115,38 @@ class CalendarSpec(Spec):
     weekly: dict[str, list[Range]] = Field(
         description="Open hours: day keys (mon-fri, sat, 'mon,wed') to ranges '08:00-20:00'."
     )
-    holidays: Holidays | None = Field(None, description="Closed days.")
+    holidays: Holidays | None = Field(default=None, description="Closed days.")
 
 
 class ExclusionSpec(Spec):
     id: Slug = Field(description="Exclusion id, unique in the file.")
     reason: str = Field(description="Why this time does not count (contract clause, approval).")
     applies_to: Annotated[list[str] | None, BeforeValidator(_all_or_list)] = Field(
-        None, description="`all`, or SLA ids and metric names this exclusion covers."
+        default=None, description="`all`, or SLA ids and metric names this exclusion covers."
     )
-    from_: Instant | None = Field(None, alias="from", description="One-off start, with offset.")
-    to: Instant | None = Field(None, description="One-off end, with offset.")
-    rrule: RRule | None = Field(None, description="Recurrence (RFC 5545) in the contract zone.")
-    duration: Duration | None = Field(None, description="Length of each recurrence.")
+    from_: Instant | None = Field(
+        default=None, alias="from", description="One-off start, with offset."
+    )
+    to: Instant | None = Field(default=None, description="One-off end, with offset.")
+    rrule: RRule | None = Field(
+        default=None, description="Recurrence (RFC 5545) in the contract zone."
+    )
+    duration: Duration | None = Field(default=None, description="Length of each recurrence.")
 
 
 class QueueSpec(Spec):
     id: str = Field(description="Vendor queue id (Genesys queue id, Connect queue id, WQ sid).")
     name: str = Field(description="Display name.")
     channel: Literal["voice", "chat", "email", "message", "task", "callback", "social"] = Field(
-        "voice", description="Contact channel."
+        default="voice", description="Contact channel."
     )
-    site: str | None = Field(None, description="Site or region label, free text.")
+    site: str | None = Field(default=None, description="Site or region label, free text.")
 
 
 class SourcesSpec(Spec):
     queues: list[QueueSpec] = Field(default_factory=list, description="Queues to poll.")
     status_page: str | None = Field(
-        None, pattern=r"^https?://[^\s/]+", description="Statuspage base URL to watch."
+        default=None, pattern=r"^https?://[^\s/]+", description="Statuspage base URL to watch."
     )
     components: list[str] = Field(
         default_factory=list, description="Status-page component names to watch (empty = all)."
@@ -143,22 +154,30 @@ class SourcesSpec(Spec):
     credentials_env: dict[str, EnvName] = Field(
         default_factory=dict, description="Credential role -> environment variable holding it."
     )
-    poll_interval: Duration = Field(timedelta(minutes=5), description="How often to poll.")
-    instance_arn: str | None = Field(None, description="Amazon Connect instance ARN.")
+    poll_interval: Duration = Field(default=timedelta(minutes=5), description="How often to poll.")
+    instance_arn: str | None = Field(default=None, description="Amazon Connect instance ARN.")
     region: str | None = Field(
-        None, description="Genesys Cloud region (e.g. eu_central_1) or AWS region."
+        default=None, description="Genesys Cloud region (e.g. eu_central_1) or AWS region."
     )
-    api_host: str | None = Field(None, description="Explicit API host, overrides the region.")
-    workspace_sid: str | None = Field(None, description="Twilio TaskRouter workspace SID (WS...).")
-    business_unit: str | None = Field(None, description="NICE CXone business unit id.")
-    domain_id: str | None = Field(None, description="Five9 domain id.")
-    account: str | None = Field(None, description="Talkdesk account name or Twilio account SID.")
-    path: str | None = Field(None, description="csv vendor: the directory files are dropped in.")
+    api_host: str | None = Field(
+        default=None, description="Explicit API host, overrides the region."
+    )
+    workspace_sid: str | None = Field(
+        default=None, description="Twilio TaskRouter workspace SID (WS...)."
+    )
+    business_unit: str | None = Field(default=None, description="NICE CXone business unit id.")
+    domain_id: str | None = Field(default=None, description="Five9 domain id.")
+    account: str | None = Field(
+        default=None, description="Talkdesk account name or Twilio account SID."
+    )
+    path: str | None = Field(
+        default=None, description="csv vendor: the directory files are dropped in."
+    )
 
 
 class TargetSpec(Spec):
-    min: MeasureValue | None = Field(None, description="The value must be at least this.")
-    max: MeasureValue | None = Field(None, description="The value must be at most this.")
+    min: MeasureValue | None = Field(default=None, description="The value must be at least this.")
+    max: MeasureValue | None = Field(default=None, description="The value must be at most this.")
 
 
 TargetField = Annotated[TargetSpec, BeforeValidator(_target)]
@@ -171,34 +190,40 @@ class TargetStepSpec(Spec):
 
 class TierSpec(Spec):
     credit: Percent = Field(description="Credit as a share of the credit base.")
-    below: MeasureValue | None = Field(None, description="Exclusive upper bound.")
-    at_least: MeasureValue | None = Field(None, description="Inclusive lower bound.")
-    above: MeasureValue | None = Field(None, description="Exclusive lower bound.")
-    at_most: MeasureValue | None = Field(None, description="Inclusive upper bound.")
+    below: MeasureValue | None = Field(default=None, description="Exclusive upper bound.")
+    at_least: MeasureValue | None = Field(default=None, description="Inclusive lower bound.")
+    above: MeasureValue | None = Field(default=None, description="Exclusive lower bound.")
+    at_most: MeasureValue | None = Field(default=None, description="Inclusive upper bound.")
 
 
 class EarnbackSpec(Spec):
     months: int = Field(ge=1, le=24, description="Following months that must all meet target.")
     trigger: MeasureValue | Literal["target"] | None = Field(
-        None, description="Level to meet instead of the target (default: the target)."
+        default=None, description="Level to meet instead of the target (default: the target)."
     )
 
 
 class CreditsSpec(Spec):
     base: str | None = Field(
-        None, pattern=r"^fees\.[A-Za-z0-9_-]+$", description="Credit base, e.g. fees.monthly."
+        default=None,
+        pattern=r"^fees\.[A-Za-z0-9_-]+$",
+        description="Credit base, e.g. fees.monthly.",
     )
     tiers: list[TierSpec] = Field(default_factory=list, description="Credit table.")
-    minimum_credit: Money | None = Field(None, description="A credit at or below this is not issued.")
-    cap: Percent | None = Field(None, description="Per-month cap as a share of the base.")
-    allocation: Percent | None = Field(None, description="Share of the at-risk amount.")
-    category: str | None = Field(None, description="At-risk category this SLA belongs to.")
-    earnback: EarnbackSpec | None = Field(None, description="Earn-back rule.")
-    per_point: Money | None = Field(
-        None, description="Money per percentage point or second beyond target."
+    minimum_credit: Money | None = Field(
+        default=None, description="A credit at or below this is not issued."
     )
-    round_up: bool = Field(False, description="Count a fraction of a point as a whole point.")
-    unrelieved: bool = Field(False, description="Never earned back (peak-period credits).")
+    cap: Percent | None = Field(default=None, description="Per-month cap as a share of the base.")
+    allocation: Percent | None = Field(default=None, description="Share of the at-risk amount.")
+    category: str | None = Field(default=None, description="At-risk category this SLA belongs to.")
+    earnback: EarnbackSpec | None = Field(default=None, description="Earn-back rule.")
+    per_point: Money | None = Field(
+        default=None, description="Money per percentage point or second beyond target."
+    )
+    round_up: bool = Field(
+        default=False, description="Count a fraction of a point as a whole point."
+    )
+    unrelieved: bool = Field(default=False, description="Never earned back (peak-period credits).")
 
 
 class DefaultRuleSpec(Spec):
@@ -208,60 +233,85 @@ class DefaultRuleSpec(Spec):
 
 class AggregationSpec(Spec):
     method: Literal["volume_weighted", "interval_compliance", "mean_of_ratios"] = Field(
-        "volume_weighted", description="How intervals roll up to the period."
+        default="volume_weighted", description="How intervals roll up to the period."
     )
     share: Percent | None = Field(
-        None, description="interval_compliance: share of intervals that must meet target."
+        default=None, description="interval_compliance: share of intervals that must meet target."
     )
 
 
 class ContinuousImprovementSpec(Spec):
-    months: int = Field(12, ge=1, le=60, description="Consecutive months above target.")
-    cap: Percent | None = Field(None, description="Largest step as a share of (1 - target).")
+    months: int = Field(default=12, ge=1, le=60, description="Consecutive months above target.")
+    cap: Percent | None = Field(
+        default=None, description="Largest step as a share of (1 - target)."
+    )
 
 
 class SlaSpec(Spec):
     id: Slug = Field(description="SLA id, unique in the file.")
     metric: MetricName = Field(description="What is measured.")
     target: TargetField = Field(description="'85%' (at least) or {max: 5%} / {max: 30s}.")
-    description: str = Field("", description="Free text, shown in reports.")
-    calendar: str = Field("24x7", description="Calendar id, or the built-in 24x7.")
-    period: Literal["month", "quarter", "year"] = Field("month", description="Measurement period.")
+    description: str = Field(default="", description="Free text, shown in reports.")
+    calendar: str = Field(default="24x7", description="Calendar id, or the built-in 24x7.")
+    period: Literal["month", "quarter", "year"] = Field(
+        default="month", description="Measurement period."
+    )
     targets: list[TargetStepSpec] = Field(default_factory=list, description="Target steps.")
-    minimum: MeasureValue | None = Field(None, description="Minimum level: a miss is a default.")
-    default_rule: DefaultRuleSpec | None = Field(None, description="Expected-level default rule.")
-    channel: str | None = Field(None, description="Only queues of this channel.")
+    minimum: MeasureValue | None = Field(
+        default=None, description="Minimum level: a miss is a default."
+    )
+    default_rule: DefaultRuleSpec | None = Field(
+        default=None, description="Expected-level default rule."
+    )
+    channel: str | None = Field(default=None, description="Only queues of this channel.")
     queues: list[str] = Field(default_factory=list, description="Queue ids (default: all).")
-    threshold: Duration | None = Field(None, description="service_level: answer within this.")
-    abandons: Literal[
-        "positive", "ignore", "negative", "exclude_within_threshold",
-        "short_as_success", "exclude_short",
-    ] | None = Field(None, description="service_level: how abandons count (F1..F6).")
-    short_abandon: Duration | None = Field(None, description="Abandons shorter than this.")
+    threshold: Duration | None = Field(
+        default=None, description="service_level: answer within this."
+    )
+    abandons: (
+        Literal[
+            "positive",
+            "ignore",
+            "negative",
+            "exclude_within_threshold",
+            "short_as_success",
+            "exclude_short",
+        ]
+        | None
+    ) = Field(default=None, description="service_level: how abandons count (F1..F6).")
+    short_abandon: Duration | None = Field(default=None, description="Abandons shorter than this.")
     aggregation: Annotated[AggregationSpec, BeforeValidator(_aggregation)] = Field(
         default_factory=AggregationSpec, description="volume_weighted or interval_compliance."
     )
-    formula: Literal["plain", "add_back_excluded", "excusable_denominator", "user_minutes"] | None = (
-        Field(None, description="availability: uptime formula.")
-    )
+    formula: Formula | None = Field(default=None, description="availability: uptime formula.")
     components: list[str] = Field(default_factory=list, description="availability: services.")
-    denominator: Literal["answered", "offered"] | None = Field(None, description="asa basis.")
-    method: Literal["top2box", "mean_score"] | None = Field(None, description="csat method.")
-    key_measurement: bool = Field(False, description="Reported, never credited.")
-    credits: CreditsSpec | None = Field(None, description="What a miss costs the vendor.")
-    continuous_improvement: ContinuousImprovementSpec | None = Field(
-        None, description="Halfway target step-up after sustained over-performance."
+    denominator: Literal["answered", "offered"] | None = Field(
+        default=None, description="asa basis."
     )
-    min_downtime: Duration = Field(timedelta(0), description="Shorter outages do not count.")
+    method: Literal["top2box", "mean_score"] | None = Field(
+        default=None, description="csat method."
+    )
+    key_measurement: bool = Field(default=False, description="Reported, never credited.")
+    credits: CreditsSpec | None = Field(default=None, description="What a miss costs the vendor.")
+    continuous_improvement: ContinuousImprovementSpec | None = Field(
+        default=None, description="Halfway target step-up after sustained over-performance."
+    )
+    min_downtime: Duration = Field(
+        default=timedelta(0), description="Shorter outages do not count."
+    )
 
 
 class AtRiskSpec(Spec):
     percent_of_fees: Percent = Field(description="At-risk amount as a share of the base fee.")
-    pool: Ratio = Field(Decimal(1), description="Most the allocations may add up to (e.g. 250%).")
-    monthly_cap: Annotated[Money | None, BeforeValidator(_cap)] = Field(
-        None, description="`at_risk_amount` (default) or a money cap on a month's credits."
+    pool: Ratio = Field(
+        default=Decimal(1), description="Most the allocations may add up to (e.g. 250%)."
     )
-    base: str = Field("fees.monthly", pattern=r"^fees\.[A-Za-z0-9_-]+$", description="Fee base.")
+    monthly_cap: Annotated[Money | None, BeforeValidator(_cap)] = Field(
+        default=None, description="`at_risk_amount` (default) or a money cap on a month's credits."
+    )
+    base: str = Field(
+        default="fees.monthly", pattern=r"^fees\.[A-Za-z0-9_-]+$", description="Fee base."
+    )
     categories: dict[str, Percent] = Field(
         default_factory=dict, description="Category -> share of the pool it may use."
     )
@@ -272,12 +322,18 @@ class ChronicSpec(Spec):
     misses: int = Field(ge=1, description="Misses that trigger the consequence.")
     within_months: int = Field(ge=1, le=60, description="Window in months.")
     consequence: Slug = Field(description="e.g. termination_right, escalation.")
-    consecutive: bool = Field(False, description="The misses must be consecutive months.")
+    consecutive: bool = Field(default=False, description="The misses must be consecutive months.")
+    level: Literal["target", "minimum"] = Field(
+        default="target",
+        description="Which misses count: any miss of target, or minimum misses only.",
+    )
 
 
 class ClaimsSpec(Spec):
     deadline_days_after_period: int | None = Field(
-        None, ge=0, description="Days after the period within which credits must be claimed."
+        default=None,
+        ge=0,
+        description="Days after the period within which credits must be claimed.",
     )
 
 
@@ -285,16 +341,24 @@ class PerformanceIssueSpec(Spec):
     acknowledge_within: Duration = Field(description="Vendor acknowledges a breach within.")
     rca_due_within: Duration = Field(description="Root-cause analysis due within.")
     escalate_after: Duration = Field(description="Escalate when still open after.")
-    business_days: bool = Field(False, description="Days count business days of `calendar`.")
-    calendar: str = Field("24x7", description="Calendar for business days.")
+    business_days: bool = Field(
+        default=False, description="Days count business days of `calendar`."
+    )
+    calendar: str = Field(default="24x7", description="Calendar for business days.")
     contacts: dict[str, str] = Field(default_factory=dict, description="Role -> address.")
-    statement_due_days: int = Field(5, ge=0, description="Credit statement due, days after.")
+    statement_due_days: int = Field(
+        default=5, ge=0, description="Credit statement due, days after."
+    )
 
 
 class NotifierSpec(Spec):
     kind: Literal["webhook", "slack", "pagerduty", "email"] = Field(description="Channel kind.")
-    url_env: EnvName | None = Field(None, description="Env var holding the webhook/Slack URL.")
-    routing_key_env: EnvName | None = Field(None, description="Env var with the PagerDuty key.")
+    url_env: EnvName | None = Field(
+        default=None, description="Env var holding the webhook/Slack URL."
+    )
+    routing_key_env: EnvName | None = Field(
+        default=None, description="Env var with the PagerDuty key."
+    )
     to: list[str] = Field(default_factory=list, description="email: recipients.")
     on: list[str] = Field(
         default_factory=lambda: ["breach", "recovery"], description="Events to notify."
@@ -309,11 +373,13 @@ class ContractSpec(Spec):
     calendars: dict[str, CalendarSpec] = Field(default_factory=dict, description="By id.")
     exclusions: list[ExclusionSpec] = Field(default_factory=list, description="Excluded time.")
     sources: SourcesSpec = Field(default_factory=SourcesSpec, description="What to poll.")
-    at_risk: AtRiskSpec | None = Field(None, description="Outsourcing-style at-risk pool.")
+    at_risk: AtRiskSpec | None = Field(default=None, description="Outsourcing-style at-risk pool.")
     slas: list[SlaSpec] = Field(min_length=1, description="The service levels.")
     chronic_failure: list[ChronicSpec] = Field(default_factory=list, description="Repeat rules.")
-    claims: ClaimsSpec | None = Field(None, description="Claim deadlines.")
-    performance_issue: PerformanceIssueSpec | None = Field(None, description="Breach process.")
+    claims: ClaimsSpec | None = Field(default=None, description="Claim deadlines.")
+    performance_issue: PerformanceIssueSpec | None = Field(
+        default=None, description="Breach process."
+    )
     notifications: list[NotifierSpec] = Field(default_factory=list, description="Notifiers.")
 
 

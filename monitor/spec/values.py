@@ -12,6 +12,7 @@ Why Decimal everywhere: "99.99%" must become exactly 0.9999 and "20000.00" exact
 from __future__ import annotations
 
 import decimal
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -71,8 +72,15 @@ def parse_percent(raw: object) -> Decimal:
     """A percentage bounded to [0 %, 100 %], returned as a ratio in [0, 1]."""
     value = parse_ratio(raw)
     if value > 1:
-        raise ValueError("must be between 0% and 100%")
+        raise ValueError("must be between 0% and 100%" + percent_hint(raw))
     return value
+
+
+def percent_hint(raw: object) -> str:
+    """A bare 80 was almost certainly meant as 80 %: say how to write it."""
+    if isinstance(raw, int | Decimal) and not isinstance(raw, bool) and 1 < raw <= 100:
+        return f" (write '{raw}%' for {raw} percent)"
+    return ""
 
 
 def parse_duration(raw: object) -> timedelta:
@@ -158,10 +166,28 @@ def parse_zone(raw: object) -> str:
 
 def _zone_hint(raw: object) -> str | None:
     lowered = str(raw).lower().replace(" ", "_")
-    for name in sorted(available_timezones()):
+    names = sorted(available_timezones())
+    for name in names:
         if name.lower() == lowered or name.lower().endswith("/" + lowered):
             return name
-    return None
+    close = difflib.get_close_matches(str(raw), names, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def parse_currency(raw: object) -> str:
+    """A three-letter ISO 4217 code in capitals."""
+    if not isinstance(raw, str) or not re.fullmatch(r"[A-Z]{3}", raw):
+        raise ValueError(f"must be a three-letter ISO 4217 code such as USD, got {raw!r}")
+    return raw
+
+
+def parse_slug(raw: object) -> str:
+    """An id: letters, digits and - _ . : ; no spaces, at most 100 characters."""
+    if not isinstance(raw, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}", raw):
+        raise ValueError(
+            f"must be an id of letters, digits, '-', '_', '.' or ':' (no spaces), got {raw!r}"
+        )
+    return raw
 
 
 def parse_rrule(raw: object) -> str:
@@ -170,7 +196,7 @@ def parse_rrule(raw: object) -> str:
         raise ValueError("must be an RRULE such as 'FREQ=WEEKLY;BYDAY=SU;BYHOUR=2'")
     text = raw.strip().removeprefix("RRULE:")
     if "DTSTART" in text.upper():
-        raise ValueError("must not carry DTSTART; recurrences start at the contract's effective date")
+        raise ValueError("must not carry DTSTART; a recurrence starts with the contract term")
     try:
         rrulestr(text, dtstart=datetime(2026, 1, 1))
     except (ValueError, TypeError) as exc:

@@ -61,8 +61,11 @@ def load_document(text: str, file: str) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        reason = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        doc.problems.append(Problem(file, line, "", f"invalid YAML: {reason}"))
+        reason = f"invalid YAML at column {mark.column + 1}: " if mark is not None else ""
+        reason += str(exc.problem or "syntax error")
+        if exc.context and exc.context_mark is not None:
+            reason += f" ({exc.context} that started on line {exc.context_mark.line + 1})"
+        doc.problems.append(Problem(file, line, "", reason))
         return doc
     except yaml.YAMLError as exc:
         doc.problems.append(Problem(file, None, "", f"invalid YAML: {exc}"))

@@ -1,0 +1,180 @@
+"""`slamon evaluate`: one contract, one period, from interchange files; a table or JSON.
+
+    slamon evaluate --contract contracts/acme-connect-2026.yaml \\
+        --intervals examples/acme-2026-10-intervals.csv \\
+        --outages examples/acme-2026-10-outages.csv --period 2026-10 [--json]
+
+Breaches are data (exit 0) unless `--fail-on-breach` (exit 3); bad input exits 1 with the
+file, line and column. The command reads the clock only for the default `--as-of`; the
+engine never does. `load_measurements` is the seam where other sources (the database) plug in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TextIO
+
+from monitor.domain.contract import Contract, Metric, Status
+from monitor.domain.evaluate import evaluate
+from monitor.domain.measurements import Measurements, empty_intervals
+from monitor.domain.periods import period_for
+from monitor.domain.results import Evaluation, Period, PeriodCredits, SlaResult
+from monitor.errors import InputError
+from monitor.interchange import evaluation_to_json, read_intervals, read_outages
+
+HELP = "Evaluate a contract's SLAs for one period from interval and outage files."
+TIME_METRICS = frozenset({Metric.ASA, Metric.AHT})
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--contract", required=True, metavar="FILE|ID",
+                        help="contract file, or a contract id in --contracts-dir")
+    parser.add_argument("--contracts-dir", default="contracts", type=Path,
+                        help="where contract ids are looked up (default: contracts)")
+    parser.add_argument("--intervals", type=Path, metavar="CSV",
+                        help="interval CSV in the interchange format")
+    parser.add_argument("--outages", type=Path, metavar="CSV",
+                        help="outage CSV; without it availability SLAs have no data")
+    parser.add_argument("--period", required=True, help="2026-10, 2026-Q4 or 2026")
+    parser.add_argument("--as-of", dest="as_of", metavar="ISO",
+                        help="evaluate as of this instant (ISO 8601 with offset; default now)")
+    parser.add_argument("--json", action="store_true", help="print the interchange JSON")
+    parser.add_argument("--fail-on-breach", action="store_true",
+                        help="exit 3 when an SLA is breached")
+
+
+def load_contract_arg(args: argparse.Namespace) -> Contract:
+    from monitor.spec import find_contract
+
+    return find_contract(args.contract, args.contracts_dir)
+
+
+def load_measurements(args: argparse.Namespace, contract: Contract,
+                      period: Period) -> Measurements:
+    """Interval rows and outages for `period` (files today; extend for `--db`)."""
+    intervals = read_intervals(args.intervals, contract) if args.intervals else empty_intervals()
+    outages = read_outages(args.outages) if args.outages else ()
+    return Measurements(intervals=intervals, outages=outages)
+
+
+def has_outage_data(args: argparse.Namespace) -> bool:
+    """Whether an outage feed was supplied (an empty file says "no outages")."""
+    return args.outages is not None
+
+
+def assess(contract: Contract, evaluation: Evaluation) -> PeriodCredits | None:
+    """Credits for this one period, when the credit engine is installed (the one seam).
+
+    With a single evaluation there is no history: rolling defaults and earn-back see only
+    this period."""
+    try:
+        from monitor.domain.credits import credits_for
+    except ImportError:
+        return None
+    return credits_for(contract, [evaluation])
+
+
+def parse_as_of(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not an ISO 8601 instant", column="--as-of") from None
+    if value.tzinfo is None:
+        raise InputError(f"{text!r} has no UTC offset", column="--as-of")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.intervals is None:
+        print("slamon evaluate: give --intervals FILE.csv", file=sys.stderr)
+        return 2
+    as_of = parse_as_of(args.as_of)
+    contract = load_contract_arg(args)
+    period = period_for(contract, args.period)
+    measurements = load_measurements(args, contract, period)
+    evaluation = evaluate(contract, measurements, period, as_of,
+                          availability_data=has_outage_data(args))
+    credits = assess(contract, evaluation)
+    if args.json:
+        doc = evaluation_to_json(evaluation, credits, currency=contract.currency)
+        json.dump(doc, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print_table(contract, evaluation, credits, sys.stdout)
+    breached = any(r.status in (Status.BREACHED, Status.KEY_MEASUREMENT_MISSED)
+                   for r in evaluation.results)
+    return 3 if args.fail_on_breach and breached else 0
+
+
+def format_value(metric: str, value: Decimal | None) -> str:
+    if value is None:
+        return "-"
+    if Metric(metric) in TIME_METRICS:
+        return f"{value:.2f} s"
+    return f"{value * 100:.4f}%"
+
+
+def _target(result: SlaResult) -> str:
+    sign = ">=" if str(result.target.direction) == "min" else "<="
+    target = f"{sign} {format_value(result.metric, result.target.value)}"
+    share = result.evidence.details.get("share")
+    if share is not None:  # interval compliance: the value is a share of intervals
+        return f">= {Decimal(share) * 100:.4f}% of intervals {target}"
+    return target
+
+
+def _evidence(result: SlaResult) -> str:
+    ev = result.evidence
+    if result.status is Status.INSUFFICIENT_DATA and ev.denominator == 0:
+        why = ev.details.get("missing_columns") or ev.details.get("missing") or "no volume"
+        return f"no data: {why}"
+    if result.metric == Metric.AVAILABILITY:
+        text = (f"{ev.details.get('downtime_minutes', '0')} min down of "
+                f"{ev.measured_minutes} min")
+    else:
+        text = f"{ev.numerator}/{ev.denominator} over {ev.intervals} intervals"
+    if ev.excluded_minutes:
+        text += f", {ev.excluded_minutes} min excluded"
+    own = ev.details.get("period")
+    return f"{text} [{own}]" if own else text
+
+
+def print_table(contract: Contract, evaluation: Evaluation, credits: PeriodCredits | None,
+                out: TextIO) -> None:
+    period = evaluation.period
+    tty = out.isatty()
+    amounts: dict[str, Decimal] = {}
+    if credits is not None:
+        for credit in credits.lines:
+            amounts[credit.sla_id] = amounts.get(credit.sla_id, Decimal(0)) + credit.amount
+    out.write(f"{contract.id}  {period.label}  {period.start.isoformat()} .. "
+              f"{period.end.isoformat()}  ({evaluation.status}, as of "
+              f"{evaluation.as_of.isoformat()})\n")
+    rows: list[list[str]] = [["SLA", "METRIC", "VALUE", "TARGET", "STATUS", "CREDIT",
+                              "EVIDENCE"]]
+    flags: list[bool] = [False]
+    for r in evaluation.results:
+        bad = r.status in (Status.BREACHED, Status.KEY_MEASUREMENT_MISSED)
+        status = str(r.status) + (" (below minimum)" if r.below_minimum else "")
+        rows.append([r.sla_id, r.metric, format_value(r.metric, r.value), _target(r),
+                     status.upper() if bad and not tty else status,
+                     f"{amounts.get(r.sla_id, Decimal('0')):.2f}", _evidence(r)])
+        flags.append(bad)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for cols, bad in zip(rows, flags, strict=True):
+        cells = [c.ljust(w) for c, w in zip(cols[:-1], widths, strict=True)] + [cols[-1]]
+        line = "  ".join(cells)
+        if bad:
+            line = f"\x1b[1;31m{line}\x1b[0m" if tty else f"{line}  <-- breach"
+        out.write(line.rstrip() + "\n")
+    total = credits.total if credits is not None else Decimal("0.00")
+    out.write(f"credit total: {total:.2f} {contract.currency}\n")
+    for problem in evaluation.problems:
+        out.write(f"problem: {problem}\n")

@@ -1,0 +1,41 @@
+"""`slamon serve-metrics`: the Prometheus exporter alone (no polling)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from pathlib import Path
+
+from monitor.conventions import DEFAULT_METRICS_PORT
+from monitor.errors import ContractError
+from monitor.exporter.server import ContractsSource, serve
+from monitor.spec import load_contracts
+
+HELP = "serve the Prometheus /metrics endpoint from stored results"
+log = logging.getLogger(__name__)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--contracts", type=Path, default=Path("contracts"),
+                        help="contract files or directory (default: contracts)")
+    parser.add_argument("--port", type=int, default=DEFAULT_METRICS_PORT,
+                        help=f"port to listen on (default {DEFAULT_METRICS_PORT}; 0 = any)")
+    parser.add_argument("--addr", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+
+
+def run(args: argparse.Namespace) -> int:
+    contracts, problems = load_contracts([args.contracts])
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ContractError(errors)
+    server = serve(ContractsSource(contracts), args.port, args.addr)
+    log.info("serving metrics on http://%s:%d/metrics", args.addr, server.port)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    finally:
+        server.stop()
+    return 0

@@ -1,0 +1,127 @@
+"""Every metric, label, recording-rule and dashboard name slamon exposes, in one place.
+
+Alert rules (`monitor/alerting/rules.py`), dashboards (`grafana/build.py`), the exporter
+(`monitor/exporter/metrics.py`) and the docs all take their names from here, and
+`tests/test_names_exposed.py` checks that `alerts/` and `grafana/` use no name the exporter
+does not really emit. Naming follows Prometheus practice: one `slamon_` prefix, base units
+(`_seconds`, `_ratio` in 0-1), `_total` only on counters, no ids of contacts or intervals in
+labels (bounded cardinality: contracts x SLAs x the current period).
+"""
+
+from __future__ import annotations
+
+PREFIX = "slamon"
+
+# --- labels ---------------------------------------------------------------------------
+L_VENDOR = "vendor"
+L_CONTRACT = "contract"
+L_SLA = "sla"
+L_METRIC = "metric"  # the SLA's KPI kind: service_level, asa, availability, ...
+L_PERIOD = "period"  # the contract period label: "2026-11", "2026-Q4", "2026"
+L_PERIOD_KIND = "period_kind"
+L_DIRECTION = "direction"  # min | max
+L_UNIT = "unit"  # ratio | seconds
+L_CALENDAR = "calendar"
+L_CURRENCY = "currency"
+L_RULE = "rule"  # chronic-failure rule: the SLA id it watches or "any"
+L_CONSEQUENCE = "consequence"
+L_SOURCE = "source"  # the vendor poller: genesys-cloud, statuspage, ...
+L_STATE = "state"
+L_EXCLUSION = "exclusion"
+
+SLA_LABELS: tuple[str, ...] = (L_VENDOR, L_CONTRACT, L_SLA)
+SLA_PERIOD_LABELS: tuple[str, ...] = (*SLA_LABELS, L_PERIOD)
+INFO_LABELS: tuple[str, ...] = (
+    *SLA_LABELS, L_METRIC, L_DIRECTION, L_UNIT, L_CALENDAR, L_PERIOD_KIND,
+)
+
+# --- metric families (names without the `_total` a counter gets on exposition) ---------
+SLA_INFO = "slamon_sla_info"
+ATTAINMENT_RATIO = "slamon_sla_attainment_ratio"
+ATTAINMENT_SECONDS = "slamon_sla_attainment_seconds"
+RAW_ATTAINMENT_RATIO = "slamon_sla_raw_attainment_ratio"
+RAW_ATTAINMENT_SECONDS = "slamon_sla_raw_attainment_seconds"
+TARGET_RATIO = "slamon_sla_target_ratio"
+TARGET_SECONDS = "slamon_sla_target_seconds"
+PROJECTED_RATIO = "slamon_sla_projected_attainment_ratio"
+PROJECTED_SECONDS = "slamon_sla_projected_attainment_seconds"
+BEST_CASE_RATIO = "slamon_sla_best_case_attainment_ratio"
+BEST_CASE_SECONDS = "slamon_sla_best_case_attainment_seconds"
+REQUIRED_RATIO = "slamon_sla_required_attainment_ratio"
+REQUIRED_SECONDS = "slamon_sla_required_attainment_seconds"
+ERROR_BUDGET_RATIO = "slamon_sla_error_budget_ratio"
+ERROR_BUDGET_REMAINING_RATIO = "slamon_sla_error_budget_remaining_ratio"
+PERIOD_ELAPSED_RATIO = "slamon_sla_period_elapsed_ratio"
+BREACHED = "slamon_sla_breached"
+GOOD_EVENTS = "slamon_sla_good_events"  # counter: exposed as ..._total
+VALID_EVENTS = "slamon_sla_valid_events"  # counter: exposed as ..._total
+CREDIT_ACCRUED = "slamon_credit_accrued"  # money in the label's currency (no base unit)
+CREDIT_AT_RISK = "slamon_credit_at_risk"
+CHRONIC_FAILURE = "slamon_chronic_failure"
+CASES_OVERDUE = "slamon_cases_overdue"
+EXCLUSION_ACTIVE = "slamon_exclusion_active"
+IN_BUSINESS_HOURS = "slamon_calendar_open"  # "in business hours"; promtool rejects "hours"
+COLLECTOR_UP = "slamon_collector_up"
+COLLECTOR_LAST_SUCCESS = "slamon_collector_last_success_timestamp_seconds"
+COLLECTOR_ERRORS = "slamon_collector_errors"  # counter: exposed as ..._total
+COLLECTOR_REQUEST_DURATION = "slamon_collector_request_duration_seconds"  # summary
+DATA_LAST_MEASUREMENT = "slamon_data_last_measurement_timestamp_seconds"
+SNAPSHOT_AGE = "slamon_snapshot_age_seconds"
+EXPORTER_UP = "slamon_up"
+EXPORTER_SCRAPE_DURATION = "slamon_scrape_duration_seconds"
+
+
+def counter_sample(name: str) -> str:
+    """The sample name a counter family is exposed under."""
+    return f"{name}_total"
+
+
+# Sample names as they appear on /metrics (what PromQL can select).
+EXPOSED_SAMPLES: frozenset[str] = frozenset({
+    SLA_INFO, ATTAINMENT_RATIO, ATTAINMENT_SECONDS, RAW_ATTAINMENT_RATIO,
+    RAW_ATTAINMENT_SECONDS, TARGET_RATIO, TARGET_SECONDS, PROJECTED_RATIO, PROJECTED_SECONDS,
+    BEST_CASE_RATIO, BEST_CASE_SECONDS, REQUIRED_RATIO, REQUIRED_SECONDS, ERROR_BUDGET_RATIO,
+    ERROR_BUDGET_REMAINING_RATIO, PERIOD_ELAPSED_RATIO, BREACHED,
+    counter_sample(GOOD_EVENTS), counter_sample(VALID_EVENTS), CREDIT_ACCRUED, CREDIT_AT_RISK,
+    CHRONIC_FAILURE, CASES_OVERDUE, EXCLUSION_ACTIVE, IN_BUSINESS_HOURS, COLLECTOR_UP, COLLECTOR_LAST_SUCCESS,
+    counter_sample(COLLECTOR_ERRORS), f"{COLLECTOR_REQUEST_DURATION}_sum",
+    f"{COLLECTOR_REQUEST_DURATION}_count", DATA_LAST_MEASUREMENT, SNAPSHOT_AGE, EXPORTER_UP,
+    EXPORTER_SCRAPE_DURATION,
+})
+
+# --- recording rules ----------------------------------------------------------------------
+
+
+def error_ratio_record(window: str) -> str:
+    """Recording rule holding the bad-event share over `window` per SLA."""
+    return f"slamon:sla_error_ratio:rate{window}"
+
+
+# --- alert names ---------------------------------------------------------------------------
+ALERT_BURN = "SlaErrorBudgetBurn"
+ALERT_BREACH_CERTAIN = "SlaBreachCertain"
+ALERT_BREACH_LIKELY = "SlaBreachLikely"
+ALERT_CHRONIC = "SlaChronicFailure"
+ALERT_COLLECTOR_DOWN = "SlamonCollectorDown"
+ALERT_DATA_STALE = "SlamonDataStale"
+ALERT_NO_DATA = "SlamonNoData"
+ALERT_NAMES: tuple[str, ...] = (
+    ALERT_BURN, ALERT_BREACH_CERTAIN, ALERT_BREACH_LIKELY, ALERT_CHRONIC,
+    ALERT_COLLECTOR_DOWN, ALERT_DATA_STALE, ALERT_NO_DATA,
+)
+
+# Alert labels the Alertmanager tree routes on.
+SEVERITY_PAGE = "page"
+SEVERITY_TICKET = "ticket"
+TEAM_ONCALL = "oncall"
+TEAM_VENDOR_MANAGEMENT = "vendor-management"
+
+# --- dashboards (stable UIDs: links in alerts point at them) ------------------------------
+DASH_OVERVIEW = "slamon-vendor-overview"
+DASH_SLA = "slamon-sla-detail"
+DASH_PENALTIES = "slamon-penalties"
+DASH_HEALTH = "slamon-collector-health"
+
+DEFAULT_GRAFANA_URL = "http://localhost:3000"
+DEFAULT_RUNBOOK_URL = "https://slamon.example.org/docs/runbooks"
+DEFAULT_METRICS_PORT = 9464

@@ -1,0 +1,322 @@
+"""The compliance engine: `evaluate(contract, measurements, period, as_of) -> Evaluation`.
+
+Pure: no I/O, no clock (`as_of` is passed in), no logging. "Not enough data" is a result
+(`insufficient_data`), never an exception.
+
+Each SLA is evaluated over ITS OWN period: an SLA whose `period` kind differs from the
+requested one (a quarterly ASA in a month evaluation) is evaluated over its period of that
+kind containing `period.start` — the quarter to date — and its evidence says which period
+(`details["period"]`, `details["period_start"]`, `details["period_end"]`).
+
+Exactness: numerators and denominators are integers (counts) or Decimal nanoseconds
+(availability); `met` is decided by cross-multiplication (`num >= target * den`), and
+`value = Decimal(num) / Decimal(den)` is only for display and credit tiers.
+
+Status: `met` / `breached`; a breached `key_measurement` SLA is `key_measurement_missed`
+(reported, never credited); `insufficient_data` when a needed column is absent, no outage
+data was supplied for availability, or the denominator is 0. `Evaluation.status` is `open`
+while `as_of` is before the period end and `provisional` after it (storage makes `final`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from monitor.domain import aggregation as agg
+from monitor.domain.availability import availability, minutes
+from monitor.domain.calendars import OpenSpans, intersect, open_spans, to_ns
+from monitor.domain.contract import (
+    AggregationMethod,
+    Contract,
+    Direction,
+    Metric,
+    Sla,
+    Status,
+    Target,
+)
+from monitor.domain.exclusions import Window, as_spans, windows_for
+from monitor.domain.kpis import MissingColumns, Ratio, ratio_for, required_columns
+from monitor.domain.measurements import Measurements
+from monitor.domain.periods import period_containing
+from monitor.domain.results import AppliedExclusion, Evaluation, Evidence, Period, SlaResult
+from monitor.errors import InputError
+
+MINUTE_NS = agg.MINUTE_NS
+
+
+class _Frame:
+    """The interval rows with their start times as int64, sorted-ness checked once."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.t = agg.start_ns(frame) if len(frame) else np.zeros(0, dtype=np.int64)
+        self.sorted = bool(len(self.t) < 2 or np.all(self.t[1:] >= self.t[:-1]))
+        self._cache: dict[tuple[Any, ...], agg.IntervalSums] = {}
+
+    def sums(self, scope: tuple[Any, ...], contract: Contract, sla: Sla,
+             lo: int, hi: int) -> agg.IntervalSums:
+        key = (scope, lo, hi)
+        if key not in self._cache:
+            self._cache[key] = self._build(contract, sla, lo, hi)
+        return self._cache[key]
+
+    def _build(self, contract: Contract, sla: Sla, lo: int, hi: int) -> agg.IntervalSums:
+        rows: slice | agg.I64
+        if self.sorted:
+            i, j = (int(x) for x in np.searchsorted(self.t, [lo, hi]))
+            mask = _scope_mask(contract, sla, self.frame.iloc[i:j])
+            rows = slice(i, j) if mask is None else i + np.flatnonzero(mask)
+        else:
+            inside = (self.t >= lo) & (self.t < hi)
+            idx = np.flatnonzero(inside)
+            mask = _scope_mask(contract, sla, self.frame.iloc[idx])
+            rows = idx if mask is None else idx[mask]
+        codes = (self.t[rows] - lo) // MINUTE_NS
+        return agg.IntervalSums(self.frame, rows, codes.astype(np.int64), lo)
+
+
+def _scope_key(contract: Contract, sla: Sla) -> tuple[Any, ...]:
+    return (frozenset(_queue_ids(contract, sla)), sla.channel)
+
+
+def _queue_ids(contract: Contract, sla: Sla) -> set[str]:
+    by_name = {q.name: q.id for q in contract.sources.queues}
+    return {by_name.get(q, q) for q in sla.queues}
+
+
+def _scope_mask(contract: Contract, sla: Sla, rows: pd.DataFrame) -> agg.Mask | None:
+    """Rows of the SLA's queues and channel; None when every row counts."""
+    mask: agg.Mask | None = None
+    queues = _queue_ids(contract, sla)
+    if queues:
+        mask = agg.queue_mask(rows["queue"], frozenset(queues))
+    if sla.channel:
+        if "channel" in rows.columns:
+            ch = agg.queue_mask(rows["channel"], frozenset({sla.channel}))
+        elif not queues and contract.sources.queues:
+            ids = frozenset(q.id for q in contract.sources.queues if q.channel == sla.channel)
+            ch = agg.queue_mask(rows["queue"], ids)
+        else:
+            ch = np.full(len(rows), sla.channel == "voice")  # interchange default channel
+        mask = ch if mask is None else mask & ch
+    return mask
+
+
+def _status(sla: Sla, breached: bool) -> Status:
+    if not breached:
+        return Status.MET
+    return Status.KEY_MEASUREMENT_MISSED if sla.key_measurement else Status.BREACHED
+
+
+def _applied(windows: list[Window], calendar: OpenSpans) -> tuple[AppliedExclusion, ...]:
+    out = []
+    for w in windows:
+        a, b = np.array([to_ns(w.start)]), np.array([to_ns(w.end)])
+        ns = int(calendar.overlap_ns(a.astype(np.int64), b.astype(np.int64))[0])
+        out.append(AppliedExclusion(w.exclusion.id, w.exclusion.reason, w.start, w.end,
+                                    minutes(Decimal(ns))))
+    return tuple(out)
+
+
+def _below_minimum(sla: Sla, num: Decimal, den: Decimal) -> bool:
+    if sla.minimum is None or den == 0:
+        return False
+    direction = sla.target.direction
+    return not agg.meets(num, den, sla.minimum, direction)
+
+
+def _insufficient(sla: Sla, target: Target, formula: str, details: dict[str, Any],
+                  measured: Decimal = Decimal(0)) -> SlaResult:
+    return SlaResult(
+        sla_id=sla.id, metric=str(sla.metric), value=None, raw_value=None, target=target,
+        status=Status.INSUFFICIENT_DATA,
+        evidence=Evidence(Decimal(0), Decimal(0), 0, Decimal(0), formula,
+                          measured_minutes=measured, details=details),
+        minimum=sla.minimum, key_measurement=sla.key_measurement,
+    )
+
+
+def _short_formula(sla: Sla) -> str:
+    if sla.metric is Metric.SERVICE_LEVEL:
+        return str(sla.abandons)
+    if sla.metric is Metric.ASA:
+        return str(sla.denominator)
+    if sla.metric is Metric.CSAT:
+        return str(sla.method)
+    if sla.metric is Metric.AVAILABILITY:
+        return str(sla.formula)
+    if sla.metric is Metric.ABANDON_RATE:
+        return "excluding_short" if sla.short_abandon is not None else "all_abandons"
+    return str(sla.metric)
+
+
+def _count_result(sla: Sla, target: Target, frame: _Frame, contract: Contract, lo: int,
+                  hi: int, cal: OpenSpans, excl: OpenSpans, details: dict[str, Any],
+                  applied: tuple[AppliedExclusion, ...], excluded_min: Decimal,
+                  keep_intervals: bool) -> SlaResult:
+    formula = _short_formula(sla)
+    measured = minutes(Decimal(int((cal.ends - cal.starts).sum())))
+    missing = [c for c in required_columns(sla) if c not in frame.frame.columns]
+    if missing:
+        details["missing_columns"] = ", ".join(missing)
+        return _insufficient(sla, target, formula, details, measured)
+    sums = frame.sums(_scope_key(contract, sla), contract, sla, lo, hi)
+    try:
+        ratio: Ratio = ratio_for(sla, sums.column)
+    except MissingColumns as exc:  # pragma: no cover - caught above
+        details["missing_columns"] = str(exc)
+        return _insufficient(sla, target, formula, details, measured)
+    in_cal = cal.contains(sums.starts)
+    excluded = excl.contains(sums.starts) & in_cal
+    keep = in_cal & ~excluded
+    method = sla.aggregation.method
+    details["aggregation"] = str(method)
+    details["formula_text"] = ratio.formula
+    num, den = ratio.numerator, ratio.denominator
+    if method is AggregationMethod.INTERVAL_COMPLIANCE:
+        result = agg.interval_compliance(num, den, keep, target.value, target.direction)
+        raw = agg.interval_compliance(num, den, in_cal, target.value, target.direction)
+        share = sla.aggregation.share if sla.aggregation.share is not None else Decimal(1)
+        details["share"] = str(share)
+        breached = result.value is not None and not agg.meets(
+            result.numerator, result.denominator, share, Direction.MIN)
+    else:
+        pick = agg.mean_of_ratios if method is AggregationMethod.MEAN_OF_RATIOS \
+            else agg.volume_weighted
+        result, raw = pick(num, den, keep), pick(num, den, in_cal)
+        breached = result.value is not None and not agg.meets(
+            result.numerator, result.denominator, target.value, target.direction)
+    details["raw_numerator"], details["raw_denominator"] = raw.numerator, raw.denominator
+    details["intervals_in_calendar"] = int(in_cal.sum())
+    per_interval = None
+    if keep_intervals:
+        per_interval = pd.DataFrame({
+            "interval_start": pd.to_datetime(sums.starts, unit="ns", utc=True),
+            "numerator": num, "denominator": den,
+            "in_calendar": in_cal, "excluded": excluded,
+        })
+    evidence = Evidence(
+        numerator=Decimal(result.numerator), denominator=Decimal(result.denominator),
+        intervals=int(keep.sum()), excluded_minutes=excluded_min, formula=formula,
+        exclusions=applied, measured_minutes=measured, details=details,
+        per_interval=per_interval,
+    )
+    if result.value is None:
+        return SlaResult(sla.id, str(sla.metric), None, raw.value, target,
+                         Status.INSUFFICIENT_DATA, evidence, sla.minimum,
+                         key_measurement=sla.key_measurement)
+    below = method is not AggregationMethod.INTERVAL_COMPLIANCE and _below_minimum(
+        sla, Decimal(result.numerator), Decimal(result.denominator))
+    return SlaResult(sla.id, str(sla.metric), result.value, raw.value, target,
+                     _status(sla, breached), evidence, sla.minimum, below,
+                     sla.key_measurement)
+
+
+def _availability_result(sla: Sla, target: Target, measurements: Measurements, lo: int,
+                         hi: int, cal: OpenSpans, excl: OpenSpans, as_of: datetime,
+                         details: dict[str, Any], applied: tuple[AppliedExclusion, ...],
+                         have_data: bool) -> SlaResult:
+    formula = _short_formula(sla)
+    if not have_data:
+        details["missing"] = "no outage data supplied"
+        return _insufficient(sla, target, formula, details)
+    fig = availability(sla, measurements.outages, cal, excl, lo, hi, as_of)
+    details.update({
+        "formula_text": fig.formula,
+        "downtime_minutes": str(minutes(fig.downtime_ns)),
+        "excluded_downtime_minutes": str(minutes(fig.excluded_downtime_ns)),
+        "outages": fig.outages_counted,
+    })
+    evidence = Evidence(
+        numerator=minutes(fig.numerator), denominator=minutes(fig.denominator),
+        intervals=0, excluded_minutes=minutes(fig.excusable_ns), formula=formula,
+        exclusions=applied, measured_minutes=minutes(fig.raw_denominator), details=details,
+    )
+    if fig.denominator <= 0:
+        return SlaResult(sla.id, str(sla.metric), None, None, target,
+                         Status.INSUFFICIENT_DATA, evidence, sla.minimum,
+                         key_measurement=sla.key_measurement)
+    value = fig.numerator / fig.denominator
+    raw = fig.raw_numerator / fig.raw_denominator
+    breached = not agg.meets(fig.numerator, fig.denominator, target.value, target.direction)
+    return SlaResult(sla.id, str(sla.metric), value, raw, target, _status(sla, breached),
+                     evidence, sla.minimum,
+                     _below_minimum(sla, fig.numerator, fig.denominator), sla.key_measurement)
+
+
+def evaluate(
+    contract: Contract,
+    measurements: Measurements,
+    period: Period,
+    as_of: datetime,
+    *,
+    slas: Iterable[str] | None = None,
+    availability_data: bool = True,
+    keep_intervals: bool = True,
+) -> Evaluation:
+    """Evaluate the contract's SLAs (or those named in `slas`) for `period` as of `as_of`.
+
+    `availability_data=False` says no outage feed was supplied, so availability SLAs are
+    `insufficient_data` rather than a perfect 100 %. `keep_intervals=False` skips the
+    per-interval evidence frames (for bulk runs).
+    """
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware")
+    wanted = set(slas) if slas is not None else None
+    if wanted is not None:
+        unknown = wanted - {s.id for s in contract.slas}
+        if unknown:
+            raise InputError(f"contract {contract.id} has no SLA {', '.join(sorted(unknown))}",
+                             column="sla")
+    frame = _Frame(measurements.intervals)
+    spans_cache: dict[tuple[str, str], OpenSpans] = {}
+    results: list[SlaResult] = []
+    problems: list[str] = []
+    for sla in contract.slas:
+        if wanted is not None and sla.id not in wanted:
+            continue
+        target = sla.target
+        try:
+            own = period if sla.period is period.kind else period_containing(
+                contract, sla.period, period.start)
+        except InputError as exc:
+            problems.append(f"{sla.id}: {exc}")
+            results.append(_insufficient(sla, target, _short_formula(sla), {}))
+            continue
+        target = sla.target_on(own.start.astimezone(contract.tz).date())
+        details: dict[str, Any] = {"period": own.label, "period_start": own.start.isoformat(),
+                                   "period_end": own.end.isoformat()}
+        lo, hi = to_ns(own.start), to_ns(own.end)
+        try:
+            calendar = contract.calendar(sla.calendar)
+        except KeyError:
+            problems.append(f"{sla.id}: unknown calendar {sla.calendar!r}")
+            results.append(_insufficient(sla, target, _short_formula(sla), details))
+            continue
+        key = (sla.calendar, own.label)
+        if key not in spans_cache:
+            spans_cache[key] = open_spans(calendar, own.start, own.end, contract.tz)
+        cal = spans_cache[key]
+        windows = windows_for(sla, contract, own.start, own.end)
+        excl = as_spans(windows)
+        applied = _applied(windows, cal)
+        excused = intersect(cal, excl)
+        excluded_min = minutes(Decimal(int((excused.ends - excused.starts).sum())))
+        if sla.metric is Metric.AVAILABILITY:
+            result = _availability_result(sla, target, measurements, lo, hi, cal, excl, as_of,
+                                          details, applied, availability_data)
+        else:
+            result = _count_result(sla, target, frame, contract, lo, hi, cal, excl, details,
+                                   applied, excluded_min, keep_intervals)
+        if result.status is Status.INSUFFICIENT_DATA:
+            why = details.get("missing_columns") or details.get("missing") or "no volume"
+            problems.append(f"{sla.id}: insufficient data ({why})")
+        results.append(result)
+    status = "open" if as_of < period.end else "provisional"
+    return Evaluation(contract.id, period, as_of, status, tuple(results), tuple(problems))

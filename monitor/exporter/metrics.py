@@ -1,0 +1,200 @@
+"""`SlamonMetrics`: the scrape-time Prometheus collector (client_python `Collector` protocol).
+
+Every scrape asks the `SnapshotSource` for the latest stored results and builds fresh metric
+families from them: no state carries over between scrapes, so a contract or SLA that goes
+away stops being exposed. Vendors are never called from here (their pollers run on their own
+schedule and persist). If the source fails, `slamon_up` is 0 and the error is counted; the
+scrape itself still answers.
+
+Register it on an injected `CollectorRegistry` (never the global one in tests).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    Metric,
+    SummaryMetricFamily,
+)
+from prometheus_client.registry import Collector
+
+from monitor import conventions as C
+from monitor.exporter.snapshot import MetricsSnapshot, SlaSnapshot, SnapshotSource
+
+log = logging.getLogger(__name__)
+
+CACHED = " Read from stored results at scrape time (see slamon_snapshot_age_seconds)."
+SLA_PL = list(C.SLA_PERIOD_LABELS)
+SLA_L = list(C.SLA_LABELS)
+
+# (ratio family, seconds family, help, SlaSnapshot field)
+_PER_UNIT: tuple[tuple[str, str, str, str], ...] = (
+    (C.ATTAINMENT_RATIO, C.ATTAINMENT_SECONDS,
+     "Contractual attainment so far this period (exclusions applied).", "attainment"),
+    (C.RAW_ATTAINMENT_RATIO, C.RAW_ATTAINMENT_SECONDS,
+     "Attainment so far this period with no exclusion applied.", "raw_attainment"),
+    (C.TARGET_RATIO, C.TARGET_SECONDS, "Contract target in force this period.", "target"),
+    (C.PROJECTED_RATIO, C.PROJECTED_SECONDS,
+     "Projected end-of-period attainment if the rest runs at the current rate.", "projected"),
+    (C.BEST_CASE_RATIO, C.BEST_CASE_SECONDS,
+     "End-of-period attainment if the rest of the period is perfect.", "best_case"),
+    (C.REQUIRED_RATIO, C.REQUIRED_SECONDS,
+     "Attainment the rest of the period must average to hold the target (clamped).",
+     "required"),
+)
+
+
+class SlamonMetrics(Collector):
+    def __init__(
+        self, source: SnapshotSource, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self._source = source
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._errors = 0
+
+    def describe(self) -> list[Metric]:
+        return []  # collect() reads storage: keep registration cheap
+
+    def collect(self) -> Iterator[Metric]:
+        started = time.perf_counter()
+        now = self._clock()
+        try:
+            snap = self._source.snapshot(now)
+            families = self._families(snap, now)
+            up = 1.0
+        except Exception:  # the scrape must still answer and say it is unhealthy
+            log.exception("building the metrics snapshot failed")
+            self._errors += 1
+            families, up = [], 0.0
+        yield from families
+        yield GaugeMetricFamily(C.EXPORTER_UP, "1 if the last snapshot was read.", value=up)
+        yield GaugeMetricFamily(
+            C.EXPORTER_SCRAPE_DURATION, "Seconds spent building this scrape.",
+            value=time.perf_counter() - started,
+        )
+
+    def _families(self, snap: MetricsSnapshot, now: datetime) -> list[Metric]:
+        out: list[Metric] = []
+        info = GaugeMetricFamily(C.SLA_INFO, "SLA metadata (always 1)." + CACHED,
+                                 labels=list(C.INFO_LABELS))
+        for s in snap.slas:
+            info.add_metric([s.vendor, s.contract, s.sla, s.metric, s.direction, s.unit,
+                             s.calendar, s.period_kind], 1.0)
+        out.append(info)
+        for ratio_name, seconds_name, help_text, field in _PER_UNIT:
+            ratio = GaugeMetricFamily(ratio_name, help_text + CACHED, labels=SLA_PL)
+            seconds = GaugeMetricFamily(seconds_name, help_text + CACHED, labels=SLA_PL)
+            for s in snap.slas:
+                value = getattr(s, field)
+                if value is not None:
+                    (ratio if s.unit == "ratio" else seconds).add_metric(_pl(s), value)
+            out += [ratio, seconds]
+        out += self._budget_families(snap)
+        out += self._money_families(snap)
+        out += self._health_families(snap, now)
+        return out
+
+    def _budget_families(self, snap: MetricsSnapshot) -> list[Metric]:
+        budget = GaugeMetricFamily(
+            C.ERROR_BUDGET_RATIO, "Allowed share of bad events (1 - target for a min ratio)."
+            + CACHED, labels=SLA_L)
+        remaining = GaugeMetricFamily(
+            C.ERROR_BUDGET_REMAINING_RATIO,
+            "Share of this period's error budget left; below 0 when overspent." + CACHED,
+            labels=SLA_PL)
+        elapsed = GaugeMetricFamily(C.PERIOD_ELAPSED_RATIO,
+                                    "Share of the period's calendar time gone." + CACHED,
+                                    labels=SLA_PL)
+        breached = GaugeMetricFamily(C.BREACHED, "1 if the SLA is breached this period."
+                                     + CACHED, labels=SLA_PL)
+        good = CounterMetricFamily(C.GOOD_EVENTS, "Good events this period (resets at period "
+                                   "start); for burn rates." + CACHED, labels=SLA_L)
+        valid = CounterMetricFamily(C.VALID_EVENTS, "Valid events this period (resets at "
+                                    "period start); for burn rates." + CACHED, labels=SLA_L)
+        for s in snap.slas:
+            pl, sl = _pl(s), [s.vendor, s.contract, s.sla]
+            if s.error_budget is not None:
+                budget.add_metric(sl, s.error_budget)
+            if s.budget_remaining is not None:
+                remaining.add_metric(pl, s.budget_remaining)
+            if s.elapsed_ratio is not None:
+                elapsed.add_metric(pl, s.elapsed_ratio)
+            breached.add_metric(pl, 1.0 if s.breached else 0.0)
+            if s.good_events is not None and s.valid_events is not None:
+                good.add_metric(sl, s.good_events)
+                valid.add_metric(sl, s.valid_events)
+        return [budget, remaining, elapsed, breached, good, valid]
+
+    def _money_families(self, snap: MetricsSnapshot) -> list[Metric]:
+        accrued = GaugeMetricFamily(
+            C.CREDIT_ACCRUED, "Service credit owed for this period, in the contract currency."
+            + CACHED, labels=[*SLA_PL, C.L_CURRENCY])
+        at_risk = GaugeMetricFamily(
+            C.CREDIT_AT_RISK, "Amount at risk this period, in the contract currency." + CACHED,
+            labels=[C.L_VENDOR, C.L_CONTRACT, C.L_PERIOD, C.L_CURRENCY])
+        chronic = GaugeMetricFamily(
+            C.CHRONIC_FAILURE, "1 while a chronic-failure rule is raised." + CACHED,
+            labels=[C.L_VENDOR, C.L_CONTRACT, C.L_RULE, C.L_CONSEQUENCE])
+        overdue = GaugeMetricFamily(
+            C.CASES_OVERDUE, "Open performance-issue cases past a deadline." + CACHED,
+            labels=[C.L_VENDOR, C.L_CONTRACT])
+        for s in snap.slas:
+            if s.credit_accrued is not None:
+                accrued.add_metric([*_pl(s), s.currency], float(s.credit_accrued))
+        for c in snap.contracts:
+            if c.at_risk is not None:
+                at_risk.add_metric([c.vendor, c.contract, c.period, c.currency],
+                                   float(c.at_risk))
+            overdue.add_metric([c.vendor, c.contract], float(c.cases_overdue))
+        excluded = GaugeMetricFamily(
+            C.EXCLUSION_ACTIVE, "1 while a contract exclusion (maintenance, force majeure) is "
+            "in force; shown as annotations." + CACHED,
+            labels=[C.L_VENDOR, C.L_CONTRACT, C.L_EXCLUSION])
+        for ex in snap.exclusions:
+            excluded.add_metric([ex.vendor, ex.contract, ex.exclusion], 1.0 if ex.active else 0.0)
+        for ch in snap.chronic:
+            chronic.add_metric([ch.vendor, ch.contract, ch.rule, ch.consequence],
+                               1.0 if ch.raised else 0.0)
+        return [accrued, at_risk, chronic, overdue, excluded]
+
+    def _health_families(self, snap: MetricsSnapshot, now: datetime) -> list[Metric]:
+        hours = GaugeMetricFamily(
+            C.IN_BUSINESS_HOURS, "1 while the contract calendar is open (in its own zone).",
+            labels=[C.L_VENDOR, C.L_CONTRACT, C.L_CALENDAR])
+        for cal in snap.calendars:
+            hours.add_metric([cal.vendor, cal.contract, cal.calendar], 1.0 if cal.open else 0.0)
+        cl = [C.L_VENDOR, C.L_CONTRACT, C.L_SOURCE]
+        up = GaugeMetricFamily(C.COLLECTOR_UP, "1 if the vendor poller's last run succeeded.",
+                               labels=cl)
+        last = GaugeMetricFamily(C.COLLECTOR_LAST_SUCCESS,
+                                 "When the vendor poller last succeeded.", labels=cl)
+        errors = CounterMetricFamily(C.COLLECTOR_ERRORS, "Failed vendor poller runs.",
+                                     labels=cl)
+        duration = SummaryMetricFamily(C.COLLECTOR_REQUEST_DURATION,
+                                       "Vendor API request durations.", labels=cl)
+        for col in snap.collectors:
+            labels = [col.vendor, col.contract, col.source]
+            up.add_metric(labels, 1.0 if col.up else 0.0)
+            if col.last_success is not None:
+                last.add_metric(labels, col.last_success.timestamp())
+            errors.add_metric(labels, float(col.errors_total))
+            duration.add_metric(labels, col.requests_total, col.request_seconds_total)
+        fresh = GaugeMetricFamily(C.DATA_LAST_MEASUREMENT,
+                                  "End of the newest stored measurement of the contract.",
+                                  labels=[C.L_VENDOR, C.L_CONTRACT])
+        for c in snap.contracts:
+            if c.last_measurement is not None:
+                fresh.add_metric([c.vendor, c.contract], c.last_measurement.timestamp())
+        age = GaugeMetricFamily(C.SNAPSHOT_AGE, "Seconds since the results shown were read.",
+                                value=max((now - snap.taken_at).total_seconds(), 0.0))
+        return [hours, up, last, errors, duration, fresh, age]
+
+
+def _pl(s: SlaSnapshot) -> list[str]:
+    return [s.vendor, s.contract, s.sla, s.period]

@@ -1,0 +1,218 @@
+"""One contract file -> `Contract`, or every problem found in it.
+
+Order matters and is part of the contract of this module: YAML syntax and duplicate keys;
+then `apiVersion` and `kind` (a file of another kind is not judged as a contract); then the
+`v1` models (shapes, unknown keys, scalar values); then the semantic `rules`; only a file
+with no error is mapped to the domain. Warnings never stop a load.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args
+
+from pydantic import BaseModel, ValidationError
+
+from monitor.domain.contract import Contract
+from monitor.errors import Problem
+from monitor.spec import v1
+from monitor.spec.mapping import to_contract
+from monitor.spec.rules import check_contract
+from monitor.spec.yamlpos import Document, PathKey, format_path, load_document
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The outcome for one file: the contract if it has no error, and all its problems."""
+
+    file: str
+    contract: Contract | None
+    spec: v1.ContractSpec | None
+    problems: tuple[Problem, ...]
+    contract_id: str | None = None  # metadata.id as written, even when the file is invalid
+    id_line: int | None = None
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+
+def display_name(path: Path) -> str:
+    """The file as problems name it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_file(path: Path, environ: Mapping[str, str] | None = None) -> Loaded:
+    """Read and check one file; never raises for bad content (unreadable -> a problem)."""
+    name = display_name(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Loaded(name, None, None, (Problem(name, None, "", f"cannot read: {exc.strerror}"),))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Loaded(name, None, None, (Problem(name, None, "", f"not UTF-8: {exc.reason}"),))
+    return load_text(text, name, sha256=hashlib.sha256(raw).hexdigest(), environ=environ)
+
+
+def load_text(text: str, name: str, *, sha256: str | None = None,
+              environ: Mapping[str, str] | None = None) -> Loaded:
+    doc = load_document(text, name)
+    if doc.problems and doc.data is None:
+        return Loaded(name, None, None, tuple(doc.problems))
+    ident = _raw_id(doc)
+    id_line = doc.line_of(("metadata", "id"))
+    problems = list(doc.problems)
+    header = v1.header_problems(doc.data)
+    if header:
+        problems += [Problem(name, doc.line_of((p,) if p else ()), p, m) for p, m in header]
+        return Loaded(name, None, None, tuple(problems), ident, id_line)
+    try:
+        spec = v1.ContractSpec.model_validate(doc.data)
+    except ValidationError as exc:
+        problems += translate(exc, doc) + _rules_despite(exc, doc, environ)
+        problems.sort(key=lambda p: p.line or 0)
+        return Loaded(name, None, None, tuple(problems), ident, id_line)
+    problems += check_contract(spec, doc, environ)
+    problems.sort(key=lambda p: p.line or 0)
+    if any(p.severity == "error" for p in problems):
+        return Loaded(name, None, spec, tuple(problems), ident, id_line)
+    contract = to_contract(spec, source_file=name, source_hash=sha256)
+    return Loaded(name, contract, spec, tuple(problems), ident, id_line)
+
+
+# Sections other keys refer to: with one of them cut, the reference rules would mislead.
+_REFERENCED: tuple[PathKey, ...] = (("calendars",), ("sources", "queues"), ("fees",),
+                                    ("at_risk",))
+
+
+def _rules_despite(exc: ValidationError, doc: Document,
+                   environ: Mapping[str, str] | None) -> list[Problem]:
+    """Semantic problems of a file whose shape is wrong, so one run shows both kinds.
+
+    The keys pydantic refused are cut from a copy of the data and the rest is checked
+    again; when that still fails (a required key was bad) or a referenced section was cut,
+    there is nothing reliable to add. Problems on or under a cut key are left out: the
+    shape problem already speaks for them.
+    """
+    cut: list[PathKey] = []
+    for error in exc.errors():
+        path = _clean_loc(error["loc"], doc.data)
+        while path and isinstance(path[-1], int):
+            path = path[:-1]
+        if error["type"] == "missing" or not path:
+            return []
+        if any(path[: len(ref)] == ref for ref in _REFERENCED):
+            return []
+        cut.append(path)
+    data = copy.deepcopy(doc.data)
+    for path in cut:
+        parent: Any = data
+        for part in path[:-1]:
+            parent = parent[part]
+        if isinstance(parent, dict):
+            parent.pop(path[-1], None)
+    try:
+        spec = v1.ContractSpec.model_validate(data)
+    except ValidationError:
+        return []
+    cut_paths = [format_path(p) for p in cut]
+    return [p for p in check_contract(spec, doc, environ)
+            if not any(_overlaps(p.path, c) for c in cut_paths)]
+
+
+def _overlaps(a: str, b: str) -> bool:
+    short, long = sorted((a, b), key=len)
+    return long == short or long.startswith((short + ".", short + "["))
+
+
+def _raw_id(doc: Document) -> str | None:
+    meta = doc.data.get("metadata") if isinstance(doc.data, dict) else None
+    ident = meta.get("id") if isinstance(meta, dict) else None
+    return ident if isinstance(ident, str) else None
+
+
+def translate(exc: ValidationError, doc: Document) -> list[Problem]:
+    """pydantic errors -> problems with `slas[1].target` paths and the line of that node."""
+    out: list[Problem] = []
+    seen: set[str] = set()
+    for error in exc.errors():
+        path = _clean_loc(error["loc"], doc.data)
+        where = format_path(path)
+        if where in seen:  # one message per field: union branches repeat themselves
+            continue
+        seen.add(where)
+        out.append(Problem(doc.file, doc.line_of(path), where, _message(error)))
+    return out
+
+
+def _clean_loc(loc: tuple[Any, ...], data: Any) -> PathKey:
+    """Keep the loc parts that exist in the data (drops union tags such as 'list[str]')."""
+    path: list[str | int] = []
+    node = data
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if part == "[key]":
+            continue
+        if isinstance(node, dict) and isinstance(part, str) and part in node:  # noqa: SIM114
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            path.append(part)
+        elif last and isinstance(part, str | int) and isinstance(node, dict):
+            path.append(part)  # a missing key: named, its line is the parent's
+    return tuple(path)
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return _unknown_key(error["loc"])
+    if kind == "missing":
+        return "is required"
+    message = str(error["msg"])
+    message = message.removeprefix("Value error, ")
+    if message.startswith("Input should be"):
+        message = "must be" + message.removeprefix("Input should be")
+    if message.startswith("String should match pattern"):
+        message = f"{error['input']!r} is not valid here ({message.lower()})"
+    return message
+
+
+def _unknown_key(loc: tuple[Any, ...]) -> str:
+    """'unknown key' plus the closest allowed key of that mapping, when one is close."""
+    model: type[BaseModel] | None = v1.ContractSpec
+    for part in loc[:-1]:
+        if model is None:
+            break
+        if isinstance(part, str):
+            field = next((f for n, f in model.model_fields.items()
+                          if part in (n, f.alias)), None)
+            model = _model_in(field.annotation) if field is not None else None
+    if model is None:
+        return "unknown key"
+    names = sorted(f.alias or n for n, f in model.model_fields.items())
+    close = difflib.get_close_matches(str(loc[-1]), names, n=1)
+    if close:
+        return f"unknown key (did you mean {close[0]!r}?)"
+    return "unknown key; allowed here: " + ", ".join(names)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None

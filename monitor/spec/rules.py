@@ -1,0 +1,241 @@
+"""Semantic rules over a parsed `v1.ContractSpec`, and rules across files.
+
+Every rule appends to one list instead of raising, so `slamon validate` can show every
+problem of every file in one run. Each problem names the exact key (`slas[1].target`) and
+the line the YAML reader recorded for it. Warnings (`severity="warning"`) flag things that
+are fine to load but will bite at run time, such as an unset credentials variable.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import holidays
+
+from monitor.errors import Problem
+from monitor.spec import v1
+from monitor.spec.report import Report, missing_calendar, pct
+from monitor.spec.sla_rules import check_sla
+from monitor.spec.yamlpos import Document, PathKey
+
+if TYPE_CHECKING:
+    from monitor.spec.loader import Loaded
+
+GENESYS_REGIONS = frozenset({
+    "us_east_1", "us_east_2", "us_west_2", "ca_central_1", "sa_east_1", "mx_central_1",
+    "eu_west_1", "eu_west_2", "eu_central_1", "eu_central_2", "me_central_1", "ap_south_1",
+    "ap_northeast_1", "ap_northeast_2", "ap_northeast_3", "ap_southeast_1", "ap_southeast_2",
+})
+CONNECT_ARN = re.compile(
+    r"^arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:instance/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}"
+    r"-[0-9a-f]{4}-[0-9a-f]{12}$"
+)
+TWILIO_WORKSPACE = re.compile(r"^WS[0-9a-f]{32}$")
+METRICS = ("service_level", "asa", "abandon_rate", "aht", "fcr", "csat", "availability")
+
+
+def check_contract(spec: v1.ContractSpec, doc: Document,
+                   environ: Mapping[str, str] | None = None) -> list[Problem]:
+    report = Report(doc)
+    env = os.environ if environ is None else environ
+    _metadata(spec, report)
+    _calendars(spec, report)
+    _exclusions(spec, report)
+    _sources(spec, report, env)
+    _unique([s.id for s in spec.slas], ("slas",), "SLA id", report)
+    for i, sla in enumerate(spec.slas):
+        check_sla(spec, i, sla, report)
+    _at_risk(spec, report)
+    _chronic(spec, report)
+    _process(spec, report, env)
+    return report.problems
+
+
+def _unique(ids: Sequence[str], base: PathKey, what: str, report: Report) -> None:
+    first: dict[str, int] = {}
+    for i, ident in enumerate(ids):
+        if ident in first:
+            line = report.doc.line_of((*base, first[ident], "id"))
+            report.error((*base, i, "id"), f"duplicate {what} {ident!r} (first on line {line})")
+        else:
+            first[ident] = i
+
+
+def _metadata(spec: v1.ContractSpec, report: Report) -> None:
+    eff = spec.metadata.effective
+    if eff.to is not None and eff.to <= eff.from_:
+        report.error(("metadata", "effective", "to"),
+                     f"must be after effective.from ({eff.from_.isoformat()})")
+    if not spec.fees:
+        report.error(("fees",), "name at least one fee, e.g. monthly: \"20000.00\"")
+
+
+def _calendars(spec: v1.ContractSpec, report: Report) -> None:
+    from monitor.spec.values import parse_days
+
+    countries = holidays.list_supported_countries()
+    for cid, cal in spec.calendars.items():
+        base: PathKey = ("calendars", cid)
+        seen_days: dict[int, str] = {}
+        for key, ranges in cal.weekly.items():
+            try:
+                days = parse_days(key)
+            except ValueError as exc:
+                report.error((*base, "weekly", key), str(exc))
+                continue
+            for day in days:
+                if day in seen_days:
+                    report.error((*base, "weekly", key),
+                                 f"day {key!r} is also listed under {seen_days[day]!r}")
+                    break
+                seen_days[day] = key
+            ordered = sorted(ranges, key=lambda r: r.start)
+            for a, b in itertools.pairwise(ordered):
+                if a.ends_at_midnight or b.start < a.end:
+                    report.error((*base, "weekly", key), "time ranges of one day overlap")
+        hol = cal.holidays
+        if hol is None or hol.country is None:
+            if hol is not None and hol.subdivision is not None:
+                report.error((*base, "holidays", "subdivision"), "needs holidays.country")
+            continue
+        if hol.country not in countries:
+            report.error((*base, "holidays", "country"),
+                         f"unknown holiday country {hol.country!r}; use an ISO code such as "
+                         "US, GB, DE")
+        elif hol.subdivision is not None and hol.subdivision not in countries[hol.country]:
+            report.error((*base, "holidays", "subdivision"),
+                         f"unknown subdivision {hol.subdivision!r} of {hol.country}; known: "
+                         + ", ".join(countries[hol.country][:20]))
+
+
+def _exclusions(spec: v1.ContractSpec, report: Report) -> None:
+    _unique([e.id for e in spec.exclusions], ("exclusions",), "exclusion id", report)
+    names = {s.id for s in spec.slas} | set(METRICS)
+    for i, exc in enumerate(spec.exclusions):
+        base: PathKey = ("exclusions", i)
+        one_off = exc.from_ is not None or exc.to is not None
+        recurring = exc.rrule is not None or exc.duration is not None
+        if one_off and recurring:
+            report.error(base, "use either from/to or rrule/duration, not both")
+        elif one_off:
+            if exc.from_ is None or exc.to is None:
+                report.error(base, "a one-off exclusion needs both from and to")
+            elif exc.to <= exc.from_:
+                report.error((*base, "to"), "must be after from")
+        elif recurring:
+            if exc.rrule is None or exc.duration is None:
+                report.error(base, "a recurring exclusion needs both rrule and duration")
+            elif exc.duration.total_seconds() <= 0:
+                report.error((*base, "duration"), "must be longer than zero")
+        else:
+            report.error(base, "needs from/to (one-off) or rrule/duration (recurring)")
+        for j, name in enumerate(exc.applies_to or []):
+            if name not in names:
+                report.error((*base, "applies_to", j),
+                             f"unknown SLA or metric {name!r}; known: " + ", ".join(sorted(names)))
+
+
+def _sources(spec: v1.ContractSpec, report: Report, env: Mapping[str, str]) -> None:
+    src = spec.sources
+    vendor = spec.metadata.vendor
+    _unique([q.id for q in src.queues], ("sources", "queues"), "queue id", report)
+    if vendor == "amazon-connect":
+        if src.instance_arn is None:
+            report.error(("sources",), "amazon-connect needs sources.instance_arn")
+        elif not CONNECT_ARN.match(src.instance_arn):
+            report.error(("sources", "instance_arn"),
+                         "must be an instance ARN like arn:aws:connect:us-east-1:123456789012:"
+                         "instance/<uuid>")
+    if vendor == "twilio-flex":
+        if src.workspace_sid is None:
+            report.error(("sources",), "twilio-flex needs sources.workspace_sid (WS...)")
+        elif not TWILIO_WORKSPACE.match(src.workspace_sid):
+            report.error(("sources", "workspace_sid"),
+                         "must be a TaskRouter workspace SID: WS followed by 32 hex digits")
+    if vendor == "genesys-cloud":
+        if src.region is None and src.api_host is None:
+            report.error(("sources",), "genesys-cloud needs sources.region (e.g. eu_central_1)")
+        elif src.region is not None and src.region not in GENESYS_REGIONS:
+            report.error(("sources", "region"), f"unknown Genesys Cloud region {src.region!r}; "
+                         "use one of " + ", ".join(sorted(GENESYS_REGIONS)))
+    for role, name in src.credentials_env.items():
+        if not env.get(name):
+            report.warn(("sources", "credentials_env", role),
+                        f"environment variable {name} is not set")
+
+
+def _at_risk(spec: v1.ContractSpec, report: Report) -> None:
+    risk = spec.at_risk
+    allocated = [(s.id, s.credits.allocation) for s in spec.slas
+                 if s.credits is not None and s.credits.allocation is not None
+                 and not s.key_measurement]
+    if risk is None:
+        return
+    if f"{risk.base}".removeprefix("fees.") not in spec.fees:
+        report.error(("at_risk", "base"), f"no fee named {risk.base.removeprefix('fees.')!r}")
+    total = sum((a for _, a in allocated), Decimal(0))
+    if total > risk.pool:
+        parts = ", ".join(f"{sid} {pct(a)}" for sid, a in allocated)
+        report.error(("at_risk", "pool"),
+                     f"allocations add up to {pct(total)} ({parts}), above the pool of "
+                     f"{pct(risk.pool)}")
+    total_categories = sum(risk.categories.values(), Decimal(0))
+    if total_categories > risk.pool:
+        report.error(("at_risk", "categories"),
+                     f"categories add up to {pct(total_categories)}, above the pool of "
+                     f"{pct(risk.pool)}")
+
+
+def _chronic(spec: v1.ContractSpec, report: Report) -> None:
+    ids = [s.id for s in spec.slas]
+    for i, rule in enumerate(spec.chronic_failure):
+        if rule.sla != "any" and rule.sla not in ids:
+            report.error(("chronic_failure", i, "sla"),
+                         f"unknown SLA {rule.sla!r}; use 'any' or one of " + ", ".join(ids))
+        if rule.level == "minimum" and not any(
+            s.minimum is not None for s in spec.slas if rule.sla in ("any", s.id)
+        ):
+            report.error(("chronic_failure", i, "level"),
+                         "level: minimum needs an SLA with a minimum")
+        if rule.misses > rule.within_months:
+            report.error(("chronic_failure", i, "misses"),
+                         f"{rule.misses} misses cannot happen within {rule.within_months} months")
+
+
+def _process(spec: v1.ContractSpec, report: Report, env: Mapping[str, str]) -> None:
+    issue = spec.performance_issue
+    if issue is not None and issue.calendar != "24x7" and issue.calendar not in spec.calendars:
+        report.error(("performance_issue", "calendar"), missing_calendar(issue.calendar, spec))
+    for i, note in enumerate(spec.notifications):
+        base: PathKey = ("notifications", i)
+        if note.kind in ("webhook", "slack") and note.url_env is None:
+            report.error(base, f"a {note.kind} notifier needs url_env")
+        if note.kind == "pagerduty" and note.routing_key_env is None:
+            report.error(base, "a pagerduty notifier needs routing_key_env")
+        if note.kind == "email" and not note.to:
+            report.error(base, "an email notifier needs `to`")
+        for key in ("url_env", "routing_key_env"):
+            name = getattr(note, key)
+            if name is not None and not env.get(name):
+                report.warn((*base, key), f"environment variable {name} is not set")
+
+
+def check_across_files(loaded: Sequence[Loaded]) -> list[Problem]:
+    """Contract ids are unique across all files: every later file with a used id is wrong."""
+    problems: list[Problem] = []
+    first: dict[str, str] = {}
+    for one in loaded:
+        cid = one.contract_id
+        if cid is None:
+            continue
+        if cid in first:
+            problems.append(Problem(one.file, one.id_line, "metadata.id",
+                                    f"duplicate contract id {cid!r} (also in {first[cid]})"))
+        else:
+            first[cid] = one.file
+    return problems

@@ -1,0 +1,98 @@
+"""Moving DataFrames in and out of the database without one Python object per row.
+
+PostgreSQL: `COPY ... FROM STDIN` / `COPY (SELECT ...) TO STDOUT` in CSV, parsed and written
+by pandas. SQLite: `executemany` in, one `fetchall` out (sqlite3 offers nothing faster).
+Queries handed to `read_frame` are built by slamon itself from fixed column names and
+literals quoted by the driver's own quoting, never from user text.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection
+
+
+def is_postgres(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def literal(conn: Connection, value: object) -> str:
+    """A SQL literal for a str/int value, quoted as the dialect quotes it."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(int(value))
+    text = str(value)
+    return "'" + text.replace("'", "''") + "'"
+
+
+def read_frame(conn: Connection, query: str, columns: Sequence[str],
+               dtypes: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Run `query` (no parameters; literals already inlined) into a DataFrame."""
+    if is_postgres(conn):
+        raw: Any = conn.connection.driver_connection
+        buffer = io.BytesIO()
+        copy = f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '\\N')"
+        with raw.cursor() as cur, cur.copy(copy) as cp:
+            for chunk in cp:
+                buffer.write(chunk)
+        buffer.seek(0)
+        if buffer.getbuffer().nbytes == 0:
+            frame = pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+        else:
+            frame = pd.read_csv(buffer, header=None, names=list(columns),
+                                keep_default_na=False, na_values=["\\N"], dtype=str)
+    else:
+        rows = conn.exec_driver_sql(query).fetchall()
+        frame = pd.DataFrame.from_records(rows, columns=list(columns))
+    for column, dtype in (dtypes or {}).items():
+        frame[column] = _convert(frame[column], dtype)
+    return frame
+
+
+def _convert(series: pd.Series, dtype: Any) -> pd.Series:
+    if dtype in ("Int64", "int64"):
+        return pd.to_numeric(series).astype(dtype)
+    if dtype == "bool":
+        if pd.api.types.is_bool_dtype(series.dtype):
+            return series
+        if pd.api.types.is_numeric_dtype(series.dtype):
+            return series.astype(bool)
+        return series.astype(str).str.lower().isin(["t", "true", "1"]).astype(bool)
+    return series.astype(dtype)
+
+
+def write_frame(conn: Connection, table: str, frame: pd.DataFrame) -> None:
+    """Append `frame` (columns = table columns) to `table`: COPY or executemany."""
+    if frame.empty:
+        return
+    columns = list(frame.columns)
+    if is_postgres(conn):
+        raw: Any = conn.connection.driver_connection
+        text = frame.to_csv(index=False, header=False, na_rep="\\N")
+        names = ", ".join(f'"{c}"' for c in columns)
+        with raw.cursor() as cur, cur.copy(
+            f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+        ) as cp:
+            cp.write(text.encode())
+        return
+    placeholders = ", ".join("?" for _ in columns)
+    names = ", ".join(f'"{c}"' for c in columns)
+    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({placeholders})",
+                         list(_records(frame)))
+
+
+def _records(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
+    """Rows as tuples of plain Python values (None for missing) for sqlite3."""
+    objects = frame.astype(object).where(frame.notna(), None)
+    return [tuple(_plain(v) for v in row) for row in objects.itertuples(index=False, name=None)]
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    return value

@@ -1,0 +1,294 @@
+"""Interval measurements: idempotent bulk upsert with corrections, and bulk loads.
+
+An interval is keyed by (contract, interval_start UTC, queue, channel). Ingesting a batch:
+
+1. takes the contract's write lock (PostgreSQL: a transaction-scoped advisory lock;
+   SQLite: the `BEGIN IMMEDIATE` every transaction starts with), so two processes importing
+   overlapping files serialise per contract and end with the union, no duplicates;
+2. reads the stored rows of the batch's time range into pandas and compares column by
+   column: a key not stored is *new*, a stored one with a different value *updated*, else
+   *unchanged*. Only the columns the batch carries are compared and written: a file without
+   `handle_seconds` leaves the stored `handle_seconds` alone;
+3. COPYs the new rows (executemany on SQLite), updates the changed ones, and records each
+   correction (when, source, old -> new of the changed columns only);
+4. hands the additive deltas to the rollups (`rollups.apply_deltas`) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, insert, text
+
+from monitor.domain.measurements import OPTIONAL_COUNT_COLUMNS
+from monitor.errors import InputError
+from monitor.storage.bulk import is_postgres, literal, read_frame, write_frame
+from monitor.storage.models import IntervalCorrectionRow
+
+KEY = ["queue", "channel", "ts"]
+CORE = ["interval_minutes", "offered", "answered", "abandoned"]
+OPTIONAL = list(OPTIONAL_COUNT_COLUMNS)
+THRESHOLD = re.compile(r"^(answered|abandoned)_within_(\d+)s$")
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A stored interval value replaced by a later one."""
+
+    contract_id: str
+    queue: str
+    channel: str
+    interval_start: datetime
+    corrected_at: datetime
+    source: str | None
+    old: dict[str, int | None]
+    new: dict[str, int | None]
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    new: int
+    updated: int
+    unchanged: int
+    corrections: tuple[Correction, ...]
+    deltas: pd.DataFrame  # KEY + ts-minutes + additive columns, signed differences
+
+
+def thresholds_of(columns: list[str]) -> list[str]:
+    return sorted((c for c in columns if THRESHOLD.match(c)),
+                  key=lambda c: (c.split("_")[0], int(THRESHOLD.match(c).group(2))))  # type: ignore[union-attr]
+
+
+def normalise(frame: pd.DataFrame, *, what: str = "intervals") -> pd.DataFrame:
+    """Check a frame in the interchange schema and bring it to storage form: `ts` epoch
+    seconds, `channel` filled, counts as nullable Int64. Raises InputError naming the row."""
+    for column in ("queue", "interval_start", *CORE):
+        if column not in frame.columns:
+            raise InputError("required column is missing", file=what, column=column)
+    starts = frame["interval_start"]
+    if not isinstance(starts.dtype, pd.DatetimeTZDtype):
+        raise InputError("interval_start must be a tz-aware timestamp column", file=what,
+                         column="interval_start")
+    out = pd.DataFrame(index=frame.index)
+    out["queue"] = frame["queue"].astype(str)
+    out["channel"] = (frame["channel"].astype(str) if "channel" in frame.columns
+                      else pd.Series("voice", index=frame.index))
+    if starts.isna().any():
+        raise InputError("empty interval_start", file=what,
+                         line=_row(starts.isna().to_numpy()), column="interval_start")
+    out["ts"] = starts.dt.tz_convert("UTC").astype("datetime64[ns, UTC]").astype("int64") \
+        // 1_000_000_000
+    counts = CORE + [c for c in OPTIONAL if c in frame.columns] + thresholds_of(
+        list(frame.columns))
+    for column in counts:
+        values = pd.to_numeric(frame[column], errors="coerce").astype("Float64")
+        bad = ((values < 0) | (values != values.round())).fillna(False).to_numpy(dtype=bool)
+        if column in CORE:
+            bad |= values.isna().to_numpy()
+        if bad.any():
+            row = _row(bad)
+            raise InputError(f"{frame[column].iloc[row - 1]!r} is not a non-negative whole "
+                             "number", file=what, line=row, column=column)
+        out[column] = values.astype("Int64")
+    dup = out.duplicated(KEY).to_numpy()
+    if dup.any():
+        raise InputError("a second row for this queue, channel and interval", file=what,
+                         line=_row(dup), column="interval_start")
+    return out.reset_index(drop=True)
+
+
+def _row(mask: np.ndarray[Any, Any]) -> int:
+    return int(np.flatnonzero(mask)[0]) + 1
+
+
+def value_columns(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if c not in KEY]
+
+
+def lock_contract(conn: Connection, contract_id: str) -> None:
+    if is_postgres(conn):
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
+                     {"k": f"slamon-intervals:{contract_id}"})
+
+
+def known_columns(conn: Connection, contract_id: str) -> list[str]:
+    rows = conn.execute(text("SELECT name FROM interval_columns WHERE contract_id = :c"),
+                        {"c": contract_id}).scalars().all()
+    return [str(r) for r in rows]
+
+
+def register_columns(conn: Connection, contract_id: str, names: list[str]) -> None:
+    missing = sorted(set(names) - set(known_columns(conn, contract_id)))
+    if missing:
+        conn.execute(text("INSERT INTO interval_columns (contract_id, name) VALUES (:c, :n)"),
+                     [{"c": contract_id, "n": n} for n in missing])
+
+
+def select_sql(conn: Connection, contract_id: str, lo: int, hi: int, columns: list[str],
+               queues: list[str] | None = None) -> tuple[str, list[str]]:
+    """SQL reading KEY + `columns` for ts in [lo, hi); thresholds come out of the JSON."""
+    exprs = ["queue", "channel", "interval_start"]
+    for column in columns:
+        if THRESHOLD.match(column):
+            if is_postgres(conn):
+                exprs.append(f"(thresholds->>'{column}')::bigint")
+            else:
+                exprs.append(f"json_extract(thresholds, '$.{column}')")
+        else:
+            exprs.append(f'"{column}"')
+    where = (f"contract_id = {literal(conn, contract_id)} AND interval_start >= {int(lo)} "
+             f"AND interval_start < {int(hi)}")
+    if queues is not None:
+        where += " AND queue IN (" + ", ".join(literal(conn, q) for q in queues) + ")"
+    query = (f"SELECT {', '.join(exprs)} FROM intervals WHERE {where} "
+             "ORDER BY interval_start, queue, channel")
+    return query, KEY + columns
+
+
+def read_stored(conn: Connection, contract_id: str, lo: int, hi: int, columns: list[str],
+                queues: list[str] | None = None) -> pd.DataFrame:
+    query, names = select_sql(conn, contract_id, lo, hi, columns, queues)
+    dtypes: dict[str, Any] = {"ts": "int64", **{c: "Int64" for c in columns}}
+    frame = read_frame(conn, query, names, dtypes)
+    frame["queue"] = frame["queue"].astype(str)
+    frame["channel"] = frame["channel"].astype(str)
+    return frame
+
+
+def thresholds_json(frame: pd.DataFrame, names: list[str]) -> pd.Series:
+    """One JSON object text per row, built column-wise (no per-row dicts); None if no names."""
+    if not names:
+        return pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    parts = [f'"{n}":' + frame[n].astype("string").fillna("null") for n in names]
+    body = parts[0]
+    for part in parts[1:]:
+        body = body + "," + part
+    return "{" + body + "}"
+
+
+def ingest_batch(conn: Connection, contract_id: str, batch: pd.DataFrame, *,
+                 source: str | None, at: datetime) -> BatchOutcome:
+    """Upsert one normalised batch inside the caller's transaction."""
+    lock_contract(conn, contract_id)
+    incoming = value_columns(batch)
+    incoming_thresholds = thresholds_of(incoming)
+    known = known_columns(conn, contract_id)
+    all_thresholds = thresholds_of(sorted(set(known) | set(incoming_thresholds)))
+    stored_columns = CORE + [c for c in OPTIONAL if c in known or c in incoming] + all_thresholds
+    lo, hi = int(batch["ts"].min()), int(batch["ts"].max()) + 1
+    stored = read_stored(conn, contract_id, lo, hi, stored_columns)
+    merged = batch.merge(stored, on=KEY, how="left", suffixes=("", "__old"), indicator=True)
+    is_new = (merged["_merge"] == "left_only").to_numpy()
+    differs = np.zeros(len(merged), dtype=bool)
+    changed_cols: dict[str, np.ndarray[Any, Any]] = {}
+    for column in incoming:
+        old, new = merged[f"{column}__old"], merged[column]
+        same = ((old == new).fillna(False) | (old.isna() & new.isna())).to_numpy(dtype=bool)
+        diff = ~same & ~is_new
+        changed_cols[column] = diff
+        differs |= diff
+    new_rows, upd_rows = merged[is_new], merged[differs]
+    register_columns(conn, contract_id, [c for c in incoming if c not in CORE])
+    if len(new_rows):
+        _insert(conn, contract_id, new_rows, incoming, incoming_thresholds, source)
+    corrections: list[Correction] = []
+    if len(upd_rows):
+        corrections = _update(conn, contract_id, upd_rows, incoming, all_thresholds,
+                              {c: m[differs] for c, m in changed_cols.items()}, source, at)
+    deltas = _deltas(new_rows, upd_rows, incoming)
+    return BatchOutcome(int(is_new.sum()), int(differs.sum()),
+                        int(len(merged) - is_new.sum() - differs.sum()), tuple(corrections),
+                        deltas)
+
+
+def _insert(conn: Connection, contract_id: str, rows: pd.DataFrame, incoming: list[str],
+            thresholds: list[str], source: str | None) -> None:
+    out = pd.DataFrame({"contract_id": contract_id, "queue": rows["queue"],
+                        "channel": rows["channel"], "interval_start": rows["ts"]})
+    for column in incoming:
+        if not THRESHOLD.match(column):
+            out[column] = rows[column]
+    out["thresholds"] = thresholds_json(rows, thresholds)
+    out["source"] = source
+    write_frame(conn, "intervals", out)
+
+
+def _update(conn: Connection, contract_id: str, rows: pd.DataFrame, incoming: list[str],
+            all_thresholds: list[str], changed: dict[str, np.ndarray[Any, Any]],
+            source: str | None, at: datetime) -> list[Correction]:
+    # thresholds: the incoming value where given, else the stored one (a stored column the
+    # batch lacks kept its own name in the merge)
+    full = rows
+    plain = [c for c in incoming if not THRESHOLD.match(c)]
+    sets = ", ".join(f'"{c}" = :{c}' for c in plain)
+    sets += ", thresholds = :thresholds, source = :source"
+    params: list[dict[str, Any]] = []
+    jsons = thresholds_json(full, all_thresholds)
+    corrections: list[Correction] = []
+    for i, (_, row) in enumerate(rows.iterrows()):
+        p: dict[str, Any] = {c: _int(row[c]) for c in plain}
+        p.update(thresholds=jsons.iloc[i], source=source, c=contract_id, q=row["queue"],
+                 ch=row["channel"], ts=int(row["ts"]))
+        params.append(p)
+        cols = [c for c in incoming if changed[c][i]]
+        corrections.append(Correction(
+            contract_id, str(row["queue"]), str(row["channel"]),
+            pd.Timestamp(int(row["ts"]), unit="s", tz="UTC").to_pydatetime(), at, source,
+            {c: _int(row[f"{c}__old"]) for c in cols}, {c: _int(row[c]) for c in cols}))
+    conn.execute(text(f"UPDATE intervals SET {sets} WHERE contract_id = :c AND "
+                      "interval_start = :ts AND queue = :q AND channel = :ch"), params)
+    conn.execute(insert(IntervalCorrectionRow), [
+        {"contract_id": k.contract_id, "queue": k.queue, "channel": k.channel,
+         "interval_start": int(k.interval_start.timestamp()), "corrected_at": at,
+         "source": source, "old": k.old, "new": k.new} for k in corrections])
+    return corrections
+
+
+def _int(value: Any) -> int | None:
+    return None if pd.isna(value) else int(value)
+
+
+def _deltas(new_rows: pd.DataFrame, upd_rows: pd.DataFrame, incoming: list[str]) -> pd.DataFrame:
+    """Signed additive differences per key, for the rollups."""
+    additive = [c for c in incoming if c != "interval_minutes"]
+    parts: list[pd.DataFrame] = []
+    if len(new_rows):
+        d = new_rows[KEY].copy()
+        d["intervals"] = 1
+        d["minutes"] = new_rows["interval_minutes"].astype("int64").to_numpy()
+        for c in additive:
+            d[c] = new_rows[c].fillna(0).astype("int64").to_numpy()
+        parts.append(d)
+    if len(upd_rows):
+        d = upd_rows[KEY].copy()
+        d["intervals"] = 0
+        d["minutes"] = (upd_rows["interval_minutes"].astype("int64")
+                        - upd_rows["interval_minutes__old"].fillna(0).astype("int64")).to_numpy()
+        for c in additive:
+            d[c] = (upd_rows[c].fillna(0).astype("int64")
+                    - upd_rows[f"{c}__old"].fillna(0).astype("int64")).to_numpy()
+        parts.append(d)
+    if not parts:
+        return pd.DataFrame(columns=[*KEY, "intervals", "minutes"])
+    return pd.concat(parts, ignore_index=True).fillna(0)
+
+
+def to_interchange(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Stored form -> interchange schema; optional columns with no value at all are dropped."""
+    out = pd.DataFrame({
+        "queue": frame["queue"].astype("string"),
+        "channel": frame["channel"].astype("string"),
+        "interval_start": pd.to_datetime(frame["ts"].astype("int64"), unit="s", utc=True)
+        .astype("datetime64[ns, UTC]"),
+    })
+    for column in columns:
+        values = frame[column]
+        if column not in CORE and values.isna().all():
+            continue
+        out[column] = values.astype("int64") if not values.isna().any() else values
+    return out

@@ -1,0 +1,53 @@
+"""Migrations: the schema comes from Alembic, matches the models, and old databases are
+refused with a message that says what to run."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from monitor.cli import main
+from monitor.errors import StorageError
+from monitor.storage import Store
+from monitor.storage.migrate import current_revision, head_revision, upgrade
+from monitor.storage.models import Base
+
+
+def test_the_migrated_schema_matches_the_models(store: Store) -> None:
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_a_database_without_tables_is_refused_with_the_command_to_run(store_url: str) -> None:
+    with pytest.raises(StorageError, match=r"no slamon tables yet .*run `slamon db upgrade`"):
+        Store.open(store_url)
+
+
+def test_a_database_at_an_older_revision_is_refused_until_upgraded(store_url: str) -> None:
+    old = Store.open(store_url, check_revision=False)
+    upgrade(old.engine, "0001")
+    with pytest.raises(StorageError, match=r"at revision 0001, older than this slamon's 0002; "
+                       r"run `slamon db upgrade`"):
+        Store.open(store_url)
+    old.upgrade()
+    assert current_revision(old.engine) == head_revision() == "0002"
+    Store.open(store_url).ping()
+    old.close()
+
+
+def test_slamon_db_upgrade_creates_the_schema_and_is_idempotent(
+        store_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "upgrade", "--db", store_url]) == 0
+    assert "upgraded from empty to 0002" in capsys.readouterr().out
+    assert main(["db", "upgrade", "--db", store_url]) == 0
+    assert "already at revision 0002" in capsys.readouterr().out
+    assert main(["db", "current", "--db", store_url]) == 0
+    assert "revision 0002, head 0002 (up to date)" in capsys.readouterr().out
+
+
+def test_commands_against_an_unmigrated_database_exit_1_naming_the_fix(
+        store_url: str, capsys: pytest.CaptureFixture[str], tmp_path: object) -> None:
+    assert main(["import", "outages", "/nonexistent.csv", "--db", store_url]) == 1
+    assert "run `slamon db upgrade`" in capsys.readouterr().err
