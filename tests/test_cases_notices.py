@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from monitor.cases.events import EventKind, timeline_events
+from monitor.cases.events import CaseEvent, EventKind, timeline_events
 from monitor.cases.model import Action
 from monitor.cases.repository import InMemoryCaseRepository, InMemorySentLog
-from monitor.cases.service import deliver, tick
+from monitor.cases.service import deliver, statement_tick, tick
 from monitor.cases.statements import StatementItem, statement_due, statement_event
 from monitor.cases.views import case_json, overdue_counts, with_causes
 from monitor.cases.workflow import transition
@@ -133,7 +133,7 @@ def test_at_the_deadline_the_statement_goes_out_even_without_figures() -> None:
 
 
 def test_a_statement_is_recorded_as_sent_once() -> None:
-    log, sent = InMemorySentLog(), []
+    log, sent = InMemorySentLog(), list[CaseEvent]()
     for hour in (7, 8, 9):
         event = statement_event("amazon-connect", "2026-11",
                                 [StatementItem(CONTRACT, NOV_FINAL)], [], [],
@@ -203,3 +203,17 @@ def test_a_pass_attaches_the_recurring_causes_to_open_cases_once() -> None:
         tick(CONTRACT, repo, log, lambda e: None, ny(2026, 11, 25, 12), causes=[cause])
     (case,) = repo.list()
     assert (case.causes, case.version) == ((cause.describe(),), 2)
+
+
+def test_the_statement_pass_sends_last_months_statement_once_per_vendor() -> None:
+    """ACME's November figures are final on 2 December 06:00: its statement goes at the
+    next pass; Beta has none, so its statement goes at the deadline, 8 December 00:00."""
+    beta = replace(make_contract(), id="beta", name="Beta", vendor="genesys-cloud")
+    log, sent = InMemorySentLog(), list[CaseEvent]()
+    for now in (ny(2026, 12, 1, 6), ny(2026, 12, 2, 7), ny(2026, 12, 2, 8), ny(2026, 12, 8)):
+        known = [NOV_FINAL] if now >= NOV_FINAL.as_of else []
+        statement_tick([CONTRACT, beta], known, [], [], log, sent.append, now)
+    assert [(e.key, e.at) for e in sent] == [
+        ("statement/amazon-connect/2026-11", ny(2026, 12, 2, 7)),
+        ("statement/genesys-cloud/2026-11", ny(2026, 12, 8)),
+    ]

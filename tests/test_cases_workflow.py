@@ -386,3 +386,11 @@ def test_a_quarter_with_a_late_ack_and_no_rca_escalates_on_the_right_day_once() 
         ("case_rca_overdue", ny(2026, 12, 4), datetime(2026, 12, 4, 6, tzinfo=UTC)),
         ("case_escalated", ny(2026, 12, 11), datetime(2026, 12, 11, 6, tzinfo=UTC)),
     ]
+
+
+def test_a_case_reads_like_a_report_case_reference() -> None:
+    case = transition(opened(), Action.ACKNOWLEDGE, "tam", ny(2026, 11, 30, 9), "late")
+    assert (case.case_id, case.sla_id, case.period, str(case.state)) == (
+        "acme/service-level-voice/2026-11", "service-level-voice", "2026-11", "acknowledged")
+    assert case.summary == ("72.50% against target at least 80.00% (breached); "
+                            "acknowledge by tam 2026-11-30T09:00:00-05:00 (late)")

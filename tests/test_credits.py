@@ -14,6 +14,7 @@ from monitor.domain.contract import (
     CreditSpec,
     Direction,
     Metric,
+    PeriodKind,
     Rounding,
     Sla,
     Tier,
@@ -245,6 +246,24 @@ def test_a_per_sla_cap_limits_the_line_to_its_share_of_the_base() -> None:
     assert (line.assessed, line.amount, line.status) == (D("20000.00"), D("10000.00"), "capped")
 
 
+def test_a_capped_line_is_rounded_down_so_the_cap_is_never_exceeded() -> None:
+    """50% of $20,000.01 is $10,000.005: half up would give $10,000.01, one half cent over."""
+    sla = credit_sla("availability", pct("99.99"), metric=Metric.AVAILABILITY, credits=CreditSpec(
+        base="fees.monthly", tiers=CONNECT_TIERS, cap=pct(50)))
+    contract = credit_contract([sla], monthly_fee="20000.01")
+    line = only_line(one_month(contract, {"availability": pct(90)}), "availability")
+    assert (line.assessed, line.amount) == (D("20000.01"), D("10000.00"))
+
+
+def test_a_fractional_at_risk_cap_is_rounded_down_to_the_cent() -> None:
+    """12% of $20,000.10 is $2,400.012: the cap in force is $2,400.01."""
+    contract = credit_contract(
+        [credit_sla("sl", pct(80), credits=CreditSpec(allocation=pct(150)))],
+        monthly_fee="20000.10", at_risk=AtRisk(percent_of_fees=pct(12), pool=pct(150)))
+    credits = one_month(contract, {"sl": pct(70)})
+    assert (credits.cap, credits.total) == (D("2400.01"), D("2400.01"))
+
+
 def test_a_capped_total_is_split_pro_rata_to_the_exact_cent() -> None:
     slas = [credit_sla(i, pct(80), credits=CreditSpec(allocation=pct(50))) for i in "cab"]
     contract = credit_contract(slas, monthly_fee="100.00",
@@ -340,3 +359,22 @@ def test_a_history_out_of_order_is_refused() -> None:
 def test_credits_for_an_empty_history_is_an_input_error() -> None:
     with pytest.raises(InputError, match="no evaluations"):
         credits_for(connect_contract(), [])
+
+
+# --- an SLA measured over a longer period than the evaluation ---------------------------------
+
+
+def test_a_quarterly_sla_in_month_evaluations_is_credited_once_when_the_quarter_ends() -> None:
+    """ASA is quarterly: October and November carry the quarter to date and cost nothing;
+    December reaches the end of 2026-Q4 and its 33.4s costs 4 x $2,000 once."""
+    asa = credit_sla("asa", D(30), metric=Metric.ASA, direction=Direction.MAX,
+                     period=PeriodKind.QUARTER,
+                     credits=CreditSpec(per_point=D("2000.00"), round_up=True))
+    contract = credit_contract([asa])
+    periods = assess_credits(contract, history(contract, "2026-10", [{"asa": D("33.4")}] * 3))
+    assert [p.total for p in periods] == [D(0), D(0), D("8000.00")]
+    assert periods[0].lines[0].explanation == (
+        "2026-Q4 to date: assessed in the evaluation that reaches the end of 2026-Q4")
+    december = periods[2].lines[0]
+    assert (december.period, december.origin) == ("2026-12", "2026-12")
+    assert december.explanation.startswith("missed (2026-Q4 33.4s vs 30s)")

@@ -155,3 +155,13 @@ def test_the_nice_formula_can_fall_when_excusable_time_grows_without_downtime() 
     assert with_window is not None
     assert without is not None
     assert with_window < without
+
+
+@SETTINGS
+@given(rows_strategy, st.randoms(use_true_random=False))
+def test_row_order_does_not_change_the_result(rows: list[dict[str, Any]], rnd: Any) -> None:
+    # Time-sorted frames take the contiguous `reduceat` path, shuffled ones `bincount`.
+    ordered = sorted(rows, key=lambda r: r["interval_start"])
+    shuffled = list(rows)
+    rnd.shuffle(shuffled)
+    assert values(intervals(ordered)) == values(intervals(shuffled))

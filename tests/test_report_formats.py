@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from monitor.domain.contract import Status
 from monitor.domain.results import CreditLine, PeriodCredits
 from monitor.reports.csv_report import CSV_COLUMNS, render_csv
 from monitor.reports.html import render_html
@@ -134,7 +135,7 @@ def test_html_escapes_text_from_contracts() -> None:
 
 def test_a_period_with_no_breach_says_nothing_is_claimed() -> None:
     data = acme_october()
-    met = tuple(replace(r, status="met") for r in data.evaluation.results)
+    met = tuple(replace(r, status=Status.MET) for r in data.evaluation.results)
     data = acme_october(evaluation=replace(data.evaluation, results=met),
                         credits=PeriodCredits("2026-10", "USD", (), D("0.00"), None))
     html = render_html(data)
@@ -183,7 +184,8 @@ def pdf_pages(tmp_path_factory: pytest.TempPathFactory) -> int:
         "None: a key measurement, reported but never credited",
         "Page 1 of",
     ],
-    ids=["it says what it is", "it has an amount-claimed box", "it names the contract", "it gives the contract id",
+    ids=["it says what it is", "it has an amount-claimed box", "it names the contract",
+         "it gives the contract id",
          "it gives the period and zone", "it shows the amount claimed",
          "it shows the claim deadline", "it marks breaches",
          "it shows each breach's computation", "it shows the shortfall",
@@ -227,3 +229,35 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> 
     write_atomic(b"new", out)
     assert out.read_bytes() == b"new"
     assert list(tmp_path.iterdir()) == [out]
+
+
+# --- earn-back --------------------------------------------------------------------------------
+
+
+def held_october() -> Any:
+    """Service level's 1,440.00 held for earn-back; July's held 720.00 confirmed now:
+    claimed = availability 1,000.00 + confirmed 720.00 = 1,720.00."""
+    credits = october_credits()
+    held = replace(credits.lines[1], amount=D("0.00"), held=D("1440.00"), status="held",
+                   explanation="60% of 2,400.00; held for earn-back over the next 3 periods")
+    confirmed = CreditLine("service-level-voice", "2026-10", "USD", D("720.00"), D("720.00"),
+                           "allocation", "confirmed", origin="2026-07",
+                           explanation="July credit not earned back")
+    return acme_october(credits=replace(
+        credits, lines=(credits.lines[0], held, credits.lines[2], confirmed),
+        total=D("1720.00"), held=D("1440.00"), confirmed=D("720.00")))
+
+
+def test_held_credits_are_shown_but_not_claimed() -> None:
+    html = render_html(held_october())
+    assert "$1,720.00" in html
+    assert "a further $1,440.00 is held for earn-back" in html
+    assert "Earn-back of 2026-07: July credit not earned back" in html
+    rows = csv_rows(held_october())
+    sl = next(r for r in rows if r["sla"] == "service-level-voice" and r["row"] == "sla")
+    assert (sl["credit"], sl["credit_held"], sl["credit_status"]) == ("0.00", "1440.00", "held")
+    total = next(r for r in rows if r["row"] == "total")
+    assert (total["credit"], total["credit_held"]) == ("1720.00", "1440.00")
+    doc = json.loads(render_json(held_october()))
+    assert doc["credit_held"] == "1440.00"
+    assert doc["earnback_lines"][0]["origin"] == "2026-07"

@@ -19,13 +19,13 @@ import pytest
 
 from monitor.domain.contract import Direction, Status, Target
 from monitor.domain.results import Evidence
-from monitor.reports.scorecard import build_scorecard, interval_values, spread_of
+from monitor.reports.scorecard import SlaScorecard, build_scorecard, interval_values, spread_of
 from tests.test_report_model import acme_october, past_month, result
 
 D = Decimal
 
 
-def card_for(sla_id: str):  # type: ignore[no-untyped-def]
+def card_for(sla_id: str) -> SlaScorecard:
     card = build_scorecard(acme_october())
     return next(s for s in card.slas if s.sla_id == sla_id)
 
@@ -117,11 +117,11 @@ def test_a_falling_asa_is_an_improving_trend() -> None:
                    "0", "0"),))
         history.append(replace(base, evaluation=ev))
     data = acme_october(history=tuple(history))
-    asa = next(s for s in build_scorecard(data).slas if s.sla_id == "asa")
+    card = next(s for s in build_scorecard(data).slas if s.sla_id == "asa")
     # 40, 35, then October's 24.6 s: slope -7.7 s per period, better for a maximum target.
-    assert asa.slope == pytest.approx(-7.7)
-    assert asa.trend == "improving"
-    assert (asa.periods_met, asa.periods_measured) == (1, 3)
+    assert card.slope == pytest.approx(-7.7)
+    assert card.trend == "improving"
+    assert (card.periods_met, card.periods_measured) == (1, 3)
 
 
 def test_a_change_within_a_tenth_of_a_point_is_steady() -> None:

@@ -132,3 +132,20 @@ def test_target_steps_must_run_forward_inside_the_term() -> None:
 """) == ["slas[0].targets[1].from: must come after the previous step (2027-01-01)",
          "slas[0].targets[2].from: must come after the previous step (2026-06-01)",
          "slas[0].targets[2].from: 2025-01-01 is outside the contract term 2026-01-01..open"]
+
+
+def test_an_unknown_key_far_from_any_real_one_lists_the_allowed_keys() -> None:
+    loaded = load_text(BASE.replace("  name: t\n", "  name: t\n  owner: me\n")
+                       + "  - {id: csat, metric: csat, target: 85%}\n", "t.yaml")
+    assert [str(p) for p in loaded.problems] == [
+        "t.yaml:6: metadata.owner: unknown key; allowed here: currency, effective, id, name, "
+        "rounding, timezone, vendor"]
+
+
+def test_a_misspelt_section_referred_to_elsewhere_is_not_followed_by_false_alarms() -> None:
+    loaded = load_text(BASE.replace("fees:", "feez:")
+                       + "  - {id: csat, metric: csat, target: 85%}\n", "t.yaml")
+    assert [str(p) for p in loaded.problems] == [
+        "t.yaml:1: fees: is required",
+        "t.yaml:10: feez: unknown key (did you mean 'fees'?)",
+    ]

@@ -106,6 +106,12 @@ CASES = [
         "16: calendars.business-hours.holidays.country: unknown holiday country 'XX'; use an "
         "ISO code such as US, GB, DE",
     ]),
+    ("shape-and-rule-problems.yaml", 1, "shape and rule problems show in one run", [
+        "15: slas[0].short_abandon: must be a duration such as '20s', '5m', '2h', '30d' or "
+        "'1h30m', got '5 sec'",
+        "16: slas[0].target: abandon_rate is a maximum: write {max: 5%}",
+        "20: slas[1].target: must be between 0% and 100% (write '80%' for 80 percent)",
+    ]),
     ("unset-credentials-env.yaml", 0, "an unset credentials variable is a warning and passes", [
         "13: sources.credentials_env.api_token: warning: environment variable "
         "SLAMON_FIXTURE_UNSET_TOKEN is not set",

@@ -128,6 +128,19 @@ class Case:
         return case_id(self.contract_id, self.sla_id, self.period)
 
     @property
+    def case_id(self) -> str:
+        """The same as `id`; with `summary`, `sla_id`, `period` and `state` a `Case` reads
+        like the reports' `CaseRef`, so renderers can take either."""
+        return self.id
+
+    @property
+    def summary(self) -> str:
+        """One line: the evidence, then the latest timeline entry."""
+        last = self.history[-1]
+        latest = f"{last.action} by {last.who} {last.at.isoformat()}"
+        return f"{self.evidence.describe()}; {latest}" + (f" ({last.note})" if last.note else "")
+
+    @property
     def is_closed(self) -> bool:
         return self.state is CaseState.RESOLVED
 

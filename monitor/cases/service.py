@@ -23,6 +23,7 @@ from .deadlines import due_dates
 from .events import CaseEvent, EventKind, overdue_event, overdue_key, timeline_events
 from .model import Action, Case
 from .repository import CaseRepository, SentLog
+from .statements import StatementItem, statement_event
 from .views import with_causes
 from .workflow import open_cases, sweep, transition
 
@@ -93,3 +94,27 @@ def act(repo: CaseRepository, case_id: str, action: Action | str, who: str, at: 
     changed = transition(case, action, who, at, note)
     repo.save([changed])
     return changed
+
+
+def previous_month(contract: Contract, now: datetime) -> str:
+    """The label of the month before the one containing `now` in the contract's zone."""
+    local = now.astimezone(contract.tz).date()
+    year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+def statement_tick(contracts: Sequence[Contract], evaluations: Sequence[Evaluation],
+                   cases: Sequence[Case], causes: Sequence[RecurringCause],
+                   sent_log: SentLog, send: Send, now: datetime) -> list[CaseEvent]:
+    """Send last month's statement to every vendor once it is ready or due (see
+    `monitor.cases.statements`); the sent-log keeps it to one per vendor and month."""
+    by_key = {(e.contract_id, e.period.label): e for e in evaluations}
+    events: list[CaseEvent] = []
+    for vendor in sorted({c.vendor for c in contracts}):
+        mine = [c for c in contracts if c.vendor == vendor]
+        label = previous_month(mine[0], now)
+        items = [StatementItem(c, by_key.get((c.id, label))) for c in mine]
+        event = statement_event(vendor, label, items, cases, causes, now)
+        if event is not None:
+            events.append(event)
+    return deliver(events, sent_log, send, now)

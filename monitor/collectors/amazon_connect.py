@@ -31,6 +31,7 @@ from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
+    HTTPClientError,
     NoCredentialsError,
 )
 from botocore.exceptions import (
@@ -148,7 +149,7 @@ class AmazonConnectCollector:
         self.bucket.acquire()
         self.http.record_request()
         try:
-            return dict(self.client.get_metric_data_v2(**params))
+            page = dict(self.client.get_metric_data_v2(**params))
         except ClientError as exc:
             error = exc.response.get("Error", {})
             code = str(error.get("Code", ""))
@@ -159,10 +160,16 @@ class AmazonConnectCollector:
             raise PermanentError(message) from None
         except NoCredentialsError:
             raise PermanentError("GetMetricDataV2: no AWS credentials") from None
-        except (BotoConnectionError, ResponseParserError) as exc:
+        except (BotoConnectionError, HTTPClientError, ResponseParserError) as exc:
             return _raise_transient(f"GetMetricDataV2: {type(exc).__name__}")
         except BotoCoreError as exc:
             raise PermanentError(f"GetMetricDataV2: {type(exc).__name__}") from None
+        if "MetricResults" not in page:
+            # botocore's JSON parser turns a body it cannot decode (a truncated answer) into
+            # {"message": <text>} instead of failing; an answer with no data still carries
+            # "MetricResults": [], so a missing key is a broken body, never "no contacts".
+            return _raise_transient("GetMetricDataV2: truncated or invalid JSON body")
+        return page
 
     def parse_result(self, result: dict[str, Any]) -> dict[str, Any]:
         dims = result.get("Dimensions") or {}

@@ -1,4 +1,5 @@
-"""`slamon evaluate`: one contract, one period, from interchange files; a table or JSON.
+"""`slamon evaluate`: one contract, one period, from interchange files or the database;
+a table or JSON. Without --intervals the period is read from the database (--db URL).
 
     slamon evaluate --contract contracts/acme-connect-2026.yaml \\
         --intervals examples/acme-2026-10-intervals.csv \\
@@ -46,6 +47,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the interchange JSON")
     parser.add_argument("--fail-on-breach", action="store_true",
                         help="exit 3 when an SLA is breached")
+    parser.add_argument("--db", metavar="URL",
+                        help="without --intervals: read the period from this database "
+                        "(default: SLAMON_DATABASE_URL or sqlite:///slamon.db)")
 
 
 def load_contract_arg(args: argparse.Namespace) -> Contract:
@@ -56,15 +60,33 @@ def load_contract_arg(args: argparse.Namespace) -> Contract:
 
 def load_measurements(args: argparse.Namespace, contract: Contract,
                       period: Period) -> Measurements:
-    """Interval rows and outages for `period` (files today; extend for `--db`)."""
+    """Interval rows and outages for `period`: from the files, else from the database."""
+    if args.intervals is None:
+        return _from_database(args, contract, period)
     intervals = read_intervals(args.intervals, contract) if args.intervals else empty_intervals()
     outages = read_outages(args.outages) if args.outages else ()
     return Measurements(intervals=intervals, outages=outages)
 
 
+def _from_database(args: argparse.Namespace, contract: Contract,
+                   period: Period) -> Measurements:
+    from monitor.config import database_url
+    from monitor.storage import Store
+
+    store = Store.open(database_url(args.db))
+    try:
+        intervals = store.load_intervals(contract.id, period.full_start, period.full_end)
+        outages = (read_outages(args.outages) if args.outages else
+                   store.load_outages(contract.id, period.full_start, period.full_end))
+    finally:
+        store.close()
+    return Measurements(intervals=intervals, outages=outages)
+
+
 def has_outage_data(args: argparse.Namespace) -> bool:
-    """Whether an outage feed was supplied (an empty file says "no outages")."""
-    return args.outages is not None
+    """Whether an outage feed was supplied (an empty file says "no outages"); the database
+    is one (its collectors record outages as they see them)."""
+    return args.outages is not None or args.intervals is None
 
 
 def assess(contract: Contract, evaluation: Evaluation) -> PeriodCredits | None:
@@ -92,9 +114,6 @@ def parse_as_of(text: str | None) -> datetime:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.intervals is None:
-        print("slamon evaluate: give --intervals FILE.csv", file=sys.stderr)
-        return 2
     as_of = parse_as_of(args.as_of)
     contract = load_contract_arg(args)
     period = period_for(contract, args.period)

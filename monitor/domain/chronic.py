@@ -19,12 +19,12 @@ appear in every later `PeriodCredits`, because a termination right does not laps
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from monitor.domain.contract import ChronicRule
-from monitor.domain.outcomes import follows, month_index
-from monitor.domain.results import ChronicFailure, Period
+from monitor.domain.contract import ChronicRule, Contract
+from monitor.domain.outcomes import Outcome, SlaPeriod, follows, month_index
+from monitor.domain.results import ChronicFailure, Evaluation, Period
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,3 +77,33 @@ def raised(rule: ChronicRule, marks: Sequence[Mark]) -> list[ChronicFailure | No
             out.append(None)
         held_before = periods is not None
     return out
+
+
+def chronic_by_period(
+    contract: Contract, evaluations: Sequence[Evaluation],
+    histories: Mapping[str, Sequence[tuple[int, SlaPeriod]]],
+) -> list[list[ChronicFailure]]:
+    """The failures each evaluation raises, from the per-SLA histories of
+    `credits.sla_histories` (evaluation index, verdict)."""
+    found: list[list[ChronicFailure]] = [[] for _ in evaluations]
+    for rule in contract.chronic_failure:
+        def counts(entry: SlaPeriod, rule: ChronicRule = rule) -> bool:
+            if rule.level == "minimum":
+                return entry.outcome is Outcome.BELOW_MINIMUM
+            return entry.outcome.is_miss
+
+        if rule.sla == "any":
+            missed = [False] * len(evaluations)
+            for entries in histories.values():
+                for index, entry in entries:
+                    missed[index] = missed[index] or counts(entry)
+            indices = list(range(len(evaluations)))
+            marks = [Mark(evaluations[i].period, missed[i]) for i in indices]
+        else:
+            entries = histories[rule.sla]
+            indices = [index for index, _ in entries]
+            marks = [Mark(entry.period, counts(entry)) for _, entry in entries]
+        for index, failure in zip(indices, raised(rule, marks), strict=True):
+            if failure is not None:
+                found[index].append(failure)
+    return found

@@ -35,12 +35,12 @@ from monitor.domain.atrisk import (
     credit_problems,
     monthly_cap,
 )
-from monitor.domain.chronic import Mark, raised
-from monitor.domain.contract import ChronicRule, Contract, Direction, Sla
+from monitor.domain.chronic import chronic_by_period
+from monitor.domain.contract import Contract, Direction, Sla
 from monitor.domain.defaults import decide
 from monitor.domain.earnback import HeldCredit, advance
 from monitor.domain.improvement import effective_targets
-from monitor.domain.money import ZERO, round_money, split_pro_rata
+from monitor.domain.money import ZERO, floor_money, round_money, split_pro_rata
 from monitor.domain.outcomes import Outcome, SlaPeriod, classify
 from monitor.domain.periods import period_containing
 from monitor.domain.results import (
@@ -224,7 +224,7 @@ def _line(
         capped = True
         text += f"; capped at {format_value(spec.cap, 'ratio')} of the base"
     assessed = round_money(amount.raw, contract.rounding)
-    owed = round_money(raw, contract.rounding)
+    owed = floor_money(raw, contract.rounding) if capped else round_money(raw, contract.rounding)
     status = "capped" if capped else "issued"
     if owed == 0:
         status = "none"
@@ -241,7 +241,7 @@ def _apply_monthly_cap(contract: Contract, lines: list[CreditLine]) -> tuple[lis
     cap = monthly_cap(contract)
     if cap is None:
         return lines, None
-    cap = round_money(cap, contract.rounding)
+    cap = floor_money(cap, contract.rounding)
     owed = {line.sla_id: line.amount for line in lines if line.amount > 0}
     shares = split_pro_rata(owed, cap, contract.rounding.places)
     out = []
@@ -253,34 +253,6 @@ def _apply_monthly_cap(contract: Contract, lines: list[CreditLine]) -> tuple[lis
                            f"{contract.currency} shared pro rata")
         out.append(line)
     return out, cap
-
-
-def _chronic_by_period(
-    contract: Contract, evaluations: Sequence[Evaluation],
-    histories: dict[str, list[tuple[int, SlaPeriod]]],
-) -> list[list[ChronicFailure]]:
-    found: list[list[ChronicFailure]] = [[] for _ in evaluations]
-    for rule in contract.chronic_failure:
-        def counts(entry: SlaPeriod, rule: ChronicRule = rule) -> bool:
-            if rule.level == "minimum":
-                return entry.outcome is Outcome.BELOW_MINIMUM
-            return entry.outcome.is_miss
-
-        if rule.sla == "any":
-            missed = [False] * len(evaluations)
-            for entries in histories.values():
-                for index, entry in entries:
-                    missed[index] = missed[index] or counts(entry)
-            indices = list(range(len(evaluations)))
-            marks = [Mark(evaluations[i].period, missed[i]) for i in indices]
-        else:
-            entries = histories[rule.sla]
-            indices = [index for index, _ in entries]
-            marks = [Mark(entry.period, counts(entry)) for _, entry in entries]
-        for index, failure in zip(indices, raised(rule, marks), strict=True):
-            if failure is not None:
-                found[index].append(failure)
-    return found
 
 
 def assess_credits(contract: Contract, evaluations: Sequence[Evaluation]) -> list[PeriodCredits]:
@@ -301,7 +273,7 @@ def assess_credits(contract: Contract, evaluations: Sequence[Evaluation]) -> lis
         sla_id: {index: pos for pos, (index, _) in enumerate(entries)}
         for sla_id, entries in histories.items()
     }
-    chronic = _chronic_by_period(contract, evaluations, histories)
+    chronic = chronic_by_period(contract, evaluations, histories)
     held: dict[str, list[HeldCredit]] = {sla.id: [] for sla in contract.slas}
     open_failures: list[ChronicFailure] = []
     lists = {sla_id: [entry for _, entry in entries] for sla_id, entries in histories.items()}

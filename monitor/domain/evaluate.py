@@ -41,7 +41,7 @@ from monitor.domain.contract import (
     Target,
 )
 from monitor.domain.exclusions import Window, as_spans, windows_for
-from monitor.domain.kpis import MissingColumns, Ratio, ratio_for, required_columns
+from monitor.domain.kpis import Ratio, ratio_for, required_columns
 from monitor.domain.measurements import Measurements
 from monitor.domain.periods import period_containing
 from monitor.domain.results import AppliedExclusion, Evaluation, Evidence, Period, SlaResult
@@ -56,7 +56,7 @@ class _Frame:
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
         self.t = agg.start_ns(frame) if len(frame) else np.zeros(0, dtype=np.int64)
-        self.sorted = bool(len(self.t) < 2 or np.all(self.t[1:] >= self.t[:-1]))
+        self.sorted = agg.is_sorted(self.t)
         self._cache: dict[tuple[Any, ...], agg.IntervalSums] = {}
 
     def sums(self, scope: tuple[Any, ...], contract: Contract, sla: Sla,
@@ -77,8 +77,7 @@ class _Frame:
             idx = np.flatnonzero(inside)
             mask = _scope_mask(contract, sla, self.frame.iloc[idx])
             rows = idx if mask is None else idx[mask]
-        codes = (self.t[rows] - lo) // MINUTE_NS
-        return agg.IntervalSums(self.frame, rows, codes.astype(np.int64), lo)
+        return agg.IntervalSums(self.frame, rows, self.t[rows], lo, ordered=self.sorted)
 
 
 def _scope_key(contract: Contract, sla: Sla) -> tuple[Any, ...]:
@@ -167,11 +166,7 @@ def _count_result(sla: Sla, target: Target, frame: _Frame, contract: Contract, l
         details["missing_columns"] = ", ".join(missing)
         return _insufficient(sla, target, formula, details, measured)
     sums = frame.sums(_scope_key(contract, sla), contract, sla, lo, hi)
-    try:
-        ratio: Ratio = ratio_for(sla, sums.column)
-    except MissingColumns as exc:  # pragma: no cover - caught above
-        details["missing_columns"] = str(exc)
-        return _insufficient(sla, target, formula, details, measured)
+    ratio: Ratio = ratio_for(sla, sums.column)
     in_cal = cal.contains(sums.starts)
     excluded = excl.contains(sums.starts) & in_cal
     keep = in_cal & ~excluded

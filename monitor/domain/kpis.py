@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -51,10 +52,7 @@ class Ratio:
     formula: str
 
 
-def _seconds(value: object) -> int:
-    from datetime import timedelta
-
-    assert isinstance(value, timedelta)
+def _seconds(value: timedelta) -> int:
     return int(value.total_seconds())
 
 
@@ -118,7 +116,7 @@ def service_level(sla: Sla, col: Column) -> Ratio:
 
 
 def ratio_for(sla: Sla, col: Column) -> Ratio:
-    """The per-interval ratio of a count-based SLA; raises MissingColumns first if needed."""
+    """The per-interval ratio of a count-based SLA (check `required_columns` first)."""
     m = sla.metric
     if m is Metric.SERVICE_LEVEL:
         return service_level(sla, col)

@@ -1,7 +1,8 @@
 """Money arithmetic for credits: one rounding rule, and an exact pro-rata split.
 
 Credits are computed with unrounded `Decimal`s and rounded once per credit line by the
-contract's `Rounding` (places and a `decimal` rounding-mode name). A cap that has to be
+contract's `Rounding` (places and a `decimal` rounding-mode name). Caps are rounded down
+(`floor_money`): "in no event shall credits exceed" allows no half cent. A cap that has to be
 spread over several lines is split pro rata with the largest-remainder method, so the
 lines add up to the capped total to the last cent and nothing depends on the order in
 which the contract lists its SLAs (ties go to the SLA id).
@@ -41,6 +42,11 @@ def round_money(amount: Decimal, rounding: Rounding) -> Decimal:
     if rounding.mode not in ROUNDING_MODES:
         raise ValueError(f"unknown rounding mode {rounding.mode!r}")
     return amount.quantize(quantum(rounding.places), rounding=getattr(decimal, rounding.mode))
+
+
+def floor_money(amount: Decimal, rounding: Rounding) -> Decimal:
+    """A cap as money: rounded down to the contract's places, so it is never exceeded."""
+    return amount.quantize(quantum(rounding.places), rounding=decimal.ROUND_FLOOR)
 
 
 def split_pro_rata(

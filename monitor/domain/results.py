@@ -106,8 +106,9 @@ class CreditLine:
     currency: str
     amount: Decimal  # what is owed now (0 while held for earn-back)
     assessed: Decimal  # what the mechanism produced before holds and caps
-    mechanism: str  # tier | allocation | per_point | default | chronic
-    status: str  # issued | held | earned_back | confirmed | below_minimum | capped | none
+    mechanism: str  # tier | allocation | per_point | default | earnback | none
+    # issued | held | earned_back | confirmed | below_minimum | capped | key_measurement | none
+    status: str
     tier: str | None = None
     explanation: str = ""
     # The period whose performance produced this money; differs from `period` only on the

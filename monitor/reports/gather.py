@@ -28,7 +28,7 @@ from monitor.domain.measurements import Measurements, Outage, empty_intervals
 from monitor.domain.periods import period_containing, period_for
 from monitor.domain.results import Evaluation, Period
 from monitor.errors import InputError
-from monitor.reports.model import HistoryEntry, ReportData, Restatement
+from monitor.reports.model import CaseLike, HistoryEntry, ReportData, Restatement
 
 
 class Source(Protocol):
@@ -162,7 +162,8 @@ def earlier_periods(contract: Contract, period: Period, count: int) -> list[Peri
 
 
 def gather(contract: Contract, label: str, source: Source, as_of: datetime,
-           generated_at: datetime, history: int = 12) -> ReportData:
+           generated_at: datetime, history: int = 12,
+           cases: Sequence[CaseLike] | None = None) -> ReportData:
     """Evaluate `label` and up to `history` earlier periods, assess credits, build the data."""
     from monitor.domain.credits import assess_credits
 
@@ -194,4 +195,5 @@ def gather(contract: Contract, label: str, source: Source, as_of: datetime,
         generated_at=generated_at,
         history=tuple(entries[:-1]),
         restatements=tuple(r for r in source.restatements(contract) if r.period in labels),
+        cases=None if cases is None else [c for c in cases if c.period in labels],
     )

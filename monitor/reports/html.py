@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -291,5 +291,4 @@ def _environment() -> Environment:
 def render_html(data: ReportData) -> str:
     css = (TEMPLATES / "claim.css").read_text(encoding="utf-8")
     template = _environment().get_template("claim.html")
-    return template.render(css=css, generated_at=datetime.isoformat(data.generated_at),
-                           **build_view(data))
+    return template.render(css=css, **build_view(data))

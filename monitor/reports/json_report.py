@@ -136,7 +136,7 @@ def report_to_json(data: ReportData) -> dict[str, Any]:
             for rs in data.restatements
         ],
         "cases": None if data.cases is None else [
-            {"id": c.case_id, "sla": c.sla_id, "period": c.period, "state": c.state,
+            {"id": c.case_id, "sla": c.sla_id, "period": c.period, "state": str(c.state),
              "summary": c.summary}
             for c in data.cases
         ],

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Protocol
 
 from monitor.domain.contract import Contract, Sla, Status
 from monitor.domain.results import (
@@ -41,6 +42,26 @@ class Restatement:
     new_value: Decimal | None
     old_credit: Decimal | None = None
     new_credit: Decimal | None = None
+
+
+class CaseLike(Protocol):
+    """What a report shows of a performance-issue case; `monitor.cases.model.Case` and
+    `CaseRef` both fit."""
+
+    @property
+    def case_id(self) -> str: ...
+
+    @property
+    def sla_id(self) -> str: ...
+
+    @property
+    def period(self) -> str: ...
+
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def summary(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -80,7 +101,7 @@ class ReportData:
     history: Sequence[HistoryEntry] = ()
     restatements: Sequence[Restatement] = ()
     chronic_failures: Sequence[ChronicFailure] = ()
-    cases: Sequence[CaseRef] | None = None
+    cases: Sequence[CaseLike] | None = None
     problems: Sequence[str] = field(default_factory=tuple)
 
     # --- derived, shared by every format -------------------------------------------------

@@ -35,11 +35,13 @@ class FaultInjector:
         self._rng = random.Random(self.seed)
         self._lock = threading.Lock()
 
-    def pick(self) -> str | None:
-        """The fault for the next request, or None."""
+    def pick(self, bearer: bool = True) -> str | None:
+        """The fault for the next request, or None; `bearer`: the endpoint takes a token."""
         with self._lock:
             if not self.kinds or self._rng.random() >= self.rate:
                 return None
             kind = self._rng.choice(self.kinds)
+            if kind == "token_expiry" and not bearer:
+                kind = "500"
             self.injected[kind] += 1
             return kind

@@ -108,10 +108,8 @@ class Simulator:
             return (200, self.truth(answered, abandoned), {}), None
         if path == "/_stats":
             return (200, self.stats(), {}), None
-        fault = self.faults.pick()
         bearer = path.startswith("/api/v2/analytics") or path.startswith("/api/v2/routing")
-        if fault == "token_expiry" and not bearer:
-            fault = "500"
+        fault = self.faults.pick(bearer)
         is_connect = path == "/metrics/data"
         if fault == "429":
             retry = {"Retry-After": self.faults.retry_after}
@@ -192,7 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         (status, body, extra), fault = self.sim.handle(
-            method, parts.path, parse_qs(parts.query), headers, raw)
+            method, parts.path, parse_qs(parts.query, keep_blank_values=True), headers, raw)
         payload = json.dumps(body).encode()
         if fault == "truncated" and status == 200:
             payload = payload[: max(1, len(payload) // 2)]

@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -105,6 +105,7 @@ def _rules_despite(exc: ValidationError, doc: Document,
     shape problem already speaks for them.
     """
     cut: list[PathKey] = []
+    hidden: list[PathKey] = []
     for error in exc.errors():
         path = _clean_loc(error["loc"], doc.data)
         while path and isinstance(path[-1], int):
@@ -114,6 +115,12 @@ def _rules_despite(exc: ValidationError, doc: Document,
         if any(path[: len(ref)] == ref for ref in _REFERENCED):
             return []
         cut.append(path)
+        if error["type"] == "extra_forbidden":
+            guess = _closest_key(error["loc"])
+            if guess is not None:  # `treshold:` also explains a missing `threshold`
+                hidden.append((*path[:-1], guess))
+    if any(p[: len(ref)] == ref for p in hidden for ref in _REFERENCED):
+        return []
     data = copy.deepcopy(doc.data)
     for path in cut:
         parent: Any = data
@@ -125,7 +132,7 @@ def _rules_despite(exc: ValidationError, doc: Document,
         spec = v1.ContractSpec.model_validate(data)
     except ValidationError:
         return []
-    cut_paths = [format_path(p) for p in cut]
+    cut_paths = [format_path(p) for p in cut + hidden]
     return [p for p in check_contract(spec, doc, environ)
             if not any(_overlaps(p.path, c) for c in cut_paths)]
 
@@ -174,12 +181,27 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> PathKey:
     return tuple(path)
 
 
+_PLAIN_MESSAGES = {
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "dict_type": "must be a mapping (key: value lines)",
+    "model_type": "must be a mapping (key: value lines)",
+    "list_type": "must be a list",
+    "string_type": "must be text",
+}
+
+
 def _message(error: Any) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         return _unknown_key(error["loc"])
     if kind == "missing":
         return "is required"
+    if kind in _PLAIN_MESSAGES:
+        return _PLAIN_MESSAGES[kind]
     message = str(error["msg"])
     message = message.removeprefix("Value error, ")
     if message.startswith("Input should be"):
@@ -191,21 +213,51 @@ def _message(error: Any) -> str:
 
 def _unknown_key(loc: tuple[Any, ...]) -> str:
     """'unknown key' plus the closest allowed key of that mapping, when one is close."""
-    model: type[BaseModel] | None = v1.ContractSpec
+    guess = _closest_key(loc)
+    if guess is not None:
+        return f"unknown key (did you mean {guess!r}?)"
+    names = _allowed_keys(loc)
+    return "unknown key; allowed here: " + ", ".join(names) if names else "unknown key"
+
+
+def _closest_key(loc: tuple[Any, ...]) -> str | None:
+    close = difflib.get_close_matches(str(loc[-1]), _allowed_keys(loc), n=1)
+    return close[0] if close else None
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the mapping at `loc[:-1]` accepts, found by walking the v1 models."""
+    annotation: Any = v1.ContractSpec
     for part in loc[:-1]:
-        if model is None:
-            break
-        if isinstance(part, str):
-            field = next((f for n, f in model.model_fields.items()
-                          if part in (n, f.alias)), None)
-            model = _model_in(field.annotation) if field is not None else None
-    if model is None:
-        return "unknown key"
-    names = sorted(f.alias or n for n, f in model.model_fields.items())
-    close = difflib.get_close_matches(str(loc[-1]), names, n=1)
-    if close:
-        return f"unknown key (did you mean {close[0]!r}?)"
-    return "unknown key; allowed here: " + ", ".join(names)
+        if isinstance(part, int) or part == "[key]":
+            continue
+        model = _model_in(annotation)
+        if _is_mapping(annotation) or model is None:
+            annotation = _value_type(annotation)  # `part` is a user key such as a calendar id
+            continue
+        field = next((f for n, f in model.model_fields.items() if part in (n, f.alias)), None)
+        if field is None:
+            return []
+        annotation = field.annotation
+    model = _model_in(annotation)
+    if model is None or _is_mapping(annotation):
+        return []
+    return sorted(f.alias or n for n, f in model.model_fields.items())
+
+
+def _is_mapping(annotation: Any) -> bool:
+    if get_origin(annotation) is dict:
+        return True
+    return any(_is_mapping(arg) for arg in get_args(annotation) if get_origin(arg) is not None)
+
+
+def _value_type(annotation: Any) -> Any:
+    if get_origin(annotation) is dict:
+        return get_args(annotation)[1]
+    for arg in get_args(annotation):
+        if get_origin(arg) is dict:
+            return get_args(arg)[1]
+    return annotation
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -227,21 +227,25 @@ def _update(conn: Connection, contract_id: str, rows: pd.DataFrame, incoming: li
     plain = [c for c in incoming if not THRESHOLD.match(c)]
     sets = ", ".join(f'"{c}" = :{c}' for c in plain)
     sets += ", thresholds = :thresholds, source = :source"
-    params: list[dict[str, Any]] = []
-    jsons = thresholds_json(full, all_thresholds)
+    params = pd.DataFrame({c: _ints(rows[c]) for c in plain})
+    params["thresholds"] = thresholds_json(full, all_thresholds).to_numpy()
+    params["source"] = source
+    params["c"] = contract_id
+    params["q"] = rows["queue"].astype(str).to_numpy()
+    params["ch"] = rows["channel"].astype(str).to_numpy()
+    params["ts"] = rows["ts"].astype("int64").to_numpy()
+    records = params.astype(object).where(params.notna(), None).to_dict("records")
+    conn.execute(text(f"UPDATE intervals SET {sets} WHERE contract_id = :c AND "
+                      "interval_start = :ts AND queue = :q AND channel = :ch"), records)
+    old = {c: _ints(rows[f"{c}__old"]) for c in incoming}
+    new = {c: _ints(rows[c]) for c in incoming}
     corrections: list[Correction] = []
-    for i, (_, row) in enumerate(rows.iterrows()):
-        p: dict[str, Any] = {c: _int(row[c]) for c in plain}
-        p.update(thresholds=jsons.iloc[i], source=source, c=contract_id, q=row["queue"],
-                 ch=row["channel"], ts=int(row["ts"]))
-        params.append(p)
+    for i in range(len(rows)):
         cols = [c for c in incoming if changed[c][i]]
         corrections.append(Correction(
-            contract_id, str(row["queue"]), str(row["channel"]),
-            pd.Timestamp(int(row["ts"]), unit="s", tz="UTC").to_pydatetime(), at, source,
-            {c: _int(row[f"{c}__old"]) for c in cols}, {c: _int(row[c]) for c in cols}))
-    conn.execute(text(f"UPDATE intervals SET {sets} WHERE contract_id = :c AND "
-                      "interval_start = :ts AND queue = :q AND channel = :ch"), params)
+            contract_id, str(params["q"].iloc[i]), str(params["ch"].iloc[i]),
+            datetime.fromtimestamp(int(params["ts"].iloc[i]), UTC), at, source,
+            {c: old[c][i] for c in cols}, {c: new[c][i] for c in cols}))
     conn.execute(insert(IntervalCorrectionRow), [
         {"contract_id": k.contract_id, "queue": k.queue, "channel": k.channel,
          "interval_start": int(k.interval_start.timestamp()), "corrected_at": at,
@@ -249,8 +253,9 @@ def _update(conn: Connection, contract_id: str, rows: pd.DataFrame, incoming: li
     return corrections
 
 
-def _int(value: Any) -> int | None:
-    return None if pd.isna(value) else int(value)
+def _ints(values: pd.Series) -> list[int | None]:
+    """A nullable integer column as plain Python ints (None for missing)."""
+    return [None if v is pd.NA else int(v) for v in values.astype("Int64").tolist()]
 
 
 def _deltas(new_rows: pd.DataFrame, upd_rows: pd.DataFrame, incoming: list[str]) -> pd.DataFrame:
