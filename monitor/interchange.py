@@ -77,7 +77,8 @@ def read_intervals(path: str | Path, contract: Contract | None = None) -> pd.Dat
 
     Queues given by name are normalised to the contract's queue id when `contract` is given
     (and a queue the contract does not list is an error). `interval_start` becomes a UTC
-    `datetime64` column; count columns become `int64`; `channel` defaults to "voice".
+    `datetime64` column; count columns become `int64`; without a `channel` column the
+    channel is the one the contract gives the queue, else "voice".
     """
     file = str(path)
     try:
@@ -137,6 +138,9 @@ def read_intervals(path: str | Path, contract: Contract | None = None) -> pd.Dat
             row = _first_bad(bad)
             raise fail(row, "channel", f"unknown channel {channel.iloc[row]!r}; expected one "
                        f"of {', '.join(CHANNELS)}")
+    elif contract is not None:  # no column: the channel the contract gives the queue
+        channels = {q.id: q.channel for q in contract.sources.queues}
+        channel = queue.map(channels).fillna("voice")
     else:
         channel = pd.Series(["voice"] * len(raw), index=raw.index, dtype="string")
     out["channel"] = channel.astype("string")
@@ -290,7 +294,9 @@ def _exact(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def sla_to_json(result: SlaResult, credit: Decimal | None) -> dict[str, Any]:
+def sla_to_json(result: SlaResult, credit: Decimal | None,
+                tier: str | None = None) -> dict[str, Any]:
+    """One SLA entry; `tier` (from the credit line) fills `evidence.tier` when known."""
     ev = result.evidence
     return {
         "id": result.sla_id,
@@ -307,7 +313,7 @@ def sla_to_json(result: SlaResult, credit: Decimal | None) -> dict[str, Any]:
             "intervals": ev.intervals,
             "excluded_minutes": _exact(ev.excluded_minutes),
             "formula": ev.formula,
-            "tier": ev.tier,
+            "tier": tier if tier is not None else ev.tier,
             "measured_minutes": _exact(ev.measured_minutes),
             "exclusions": [
                 {"id": a.exclusion_id, "reason": a.reason, "start": a.start.isoformat(),
@@ -328,10 +334,13 @@ def evaluation_to_json(
 ) -> dict[str, Any]:
     """The `slamon evaluate --json` document of interchange.md (extra keys are additions)."""
     by_sla: dict[str, Decimal] = {}
+    tiers: dict[str, str] = {}
     if credits is not None:
         currency = credits.currency
         for line in credits.lines:
             by_sla[line.sla_id] = by_sla.get(line.sla_id, Decimal(0)) + line.amount
+            if line.tier is not None and line.period == evaluation.period.label:
+                tiers[line.sla_id] = line.tier
     total = credits.total if credits is not None else Decimal("0.00")
     period = evaluation.period
     return {
@@ -341,7 +350,8 @@ def evaluation_to_json(
         "currency": currency,
         "status": evaluation.status,
         "as_of": evaluation.as_of.isoformat(),
-        "slas": [sla_to_json(r, by_sla.get(r.sla_id)) for r in evaluation.results],
+        "slas": [sla_to_json(r, by_sla.get(r.sla_id), tiers.get(r.sla_id))
+                 for r in evaluation.results],
         "credit_total": f"{total:.2f}",
         "problems": list(evaluation.problems),
     }

@@ -178,5 +178,5 @@ def test_the_planner_never_asks_for_three_days_at_thirty_minutes() -> None:
 
 def test_a_contract_without_an_instance_arn_is_refused() -> None:
     contract = make_contract("amazon-connect", (Queue(BILLING, "Billing"),))
-    with pytest.raises(PermanentError, match="sources.instance_arn is required"):
+    with pytest.raises(PermanentError, match=r"sources\.instance_arn is required"):
         AmazonConnectCollector(contract, HttpClient(), lambda: END, client=object())

@@ -26,7 +26,7 @@ def drop(tmp_path: Path) -> Path:
 
 def collector(folder: Path) -> CsvDropCollector:
     contract = make_contract("csv", (Queue(BILLING, "Billing"),),
-                             settings={"drop_dir": str(folder)})
+                             settings={"path": str(folder)})
     built = build_collector(contract, clock=lambda: NOW)
     assert isinstance(built, CsvDropCollector)
     return built
@@ -56,7 +56,8 @@ def test_a_bad_file_goes_to_failed_with_the_reason_and_imports_nothing(drop: Pat
     result = collector(drop).collect(WINDOW)
     assert len(result.intervals) == 2  # only the good file's rows
     reason = (drop / "failed" / "intervals_bad.csv.reason.txt").read_text()
-    assert "intervals_bad.csv:3" in reason and "offered" in reason
+    assert "intervals_bad.csv:3" in reason
+    assert "offered" in reason
     assert not (drop / "intervals_bad.csv").exists()
     assert result.problems[0].startswith("intervals_bad.csv: moved to failed/:")
 

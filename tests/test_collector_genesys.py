@@ -221,7 +221,7 @@ def test_a_401_after_a_fresh_token_is_permanent_and_names_no_secret(env: None) -
     add_token(responses.mock)
     add_queues(responses.mock)
     responses.post(AGG, status=401, json=body("error_401.json"))
-    with pytest.raises(PermanentError, match="401 bad.credentials") as info:
+    with pytest.raises(PermanentError, match=r"401 bad\.credentials") as info:
         collector()[0].collect(WINDOW)
     assert "gen-token" not in str(info.value)
     assert "s3cr3t" not in str(info.value)
@@ -281,7 +281,7 @@ def test_a_bad_request_is_permanent_and_not_retried(env: None) -> None:
     add_queues(responses.mock)
     responses.post(AGG, status=400, json=body("error_400.json"))
     genesys, slept = collector()
-    with pytest.raises(PermanentError, match="400 bad.request: Invalid interval"):
+    with pytest.raises(PermanentError, match=r"400 bad\.request: Invalid interval"):
         genesys.collect(WINDOW)
     assert slept == []
 

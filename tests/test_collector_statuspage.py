@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -116,5 +115,5 @@ def test_a_page_that_is_not_statuspage_is_a_permanent_error() -> None:
 
 def test_a_contract_without_a_status_page_is_refused() -> None:
     contract = make_contract("twilio-flex")
-    with pytest.raises(PermanentError, match="sources.status_page is not set"):
+    with pytest.raises(PermanentError, match=r"sources\.status_page is not set"):
         StatuspageCollector(contract, HttpClient(), lambda: WINDOW.end)

@@ -32,7 +32,8 @@ def spans(windows: tuple[TimeWindow, ...]) -> list[tuple[datetime, datetime]]:
 def test_a_regular_poll_re_fetches_the_trailing_window_up_to_the_last_whole_interval() -> None:
     plan = plan_windows(t(5, 14, 0), t(5, 14, 40), LIMITS)
     assert spans(plan.windows) == [(t(5, 12), t(5, 14, 30))]
-    assert plan.gap is None and plan.lost is None
+    assert plan.gap is None
+    assert plan.lost is None
 
 
 def test_the_first_poll_starts_the_initial_lookback_before_now() -> None:

@@ -15,6 +15,7 @@ import os
 import signal
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,14 +25,15 @@ from tests.factories import business_hours, contract, sla
 
 CONTRACT = contract([sla(calendar="business-hours")],
                     calendars={"business-hours": business_hours()})
-BATCH = 100
+BATCH = 50
+ROWS = 400
 RUNS = 20
 SPAN = (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC))
 
 
 def version(marker: int) -> pd.DataFrame:
-    """1,200 rows (12 batches): 4 queues x 300 half-hours; `offered` = 100*marker + row % 50."""
-    starts = pd.date_range("2026-10-05T00:00:00Z", periods=300, freq="30min")
+    """400 rows (8 batches): 4 queues x 100 half-hours; `offered` = 100*marker + row % 50."""
+    starts = pd.date_range("2026-10-05T00:00:00Z", periods=ROWS // 4, freq="30min")
     queues = ["q1", "q2", "q3", "q4"]
     n = len(starts) * len(queues)
     offered = 100 * marker + np.arange(n) % 50
@@ -75,7 +77,7 @@ def snapshot(store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
 def check_batches(store: Store) -> None:
     raw, roll = snapshot(store)
     stored = raw.set_index(["queue", "interval_start"])["offered"]
-    for i in range(0, 1200, BATCH):
+    for i in range(0, ROWS, BATCH):
         batch = version(1).iloc[i:i + BATCH].set_index(["queue", "interval_start"])
         got = stored.reindex(batch.index)
         markers = set((got.dropna() // 100).astype(int))
@@ -87,7 +89,7 @@ def check_batches(store: Store) -> None:
 
 
 def test_sigkill_at_random_points_leaves_whole_batches_and_a_rerun_matches(
-        store: Store, store_url: str, tmp_path: object) -> None:
+        store: Store, store_url: str, tmp_path: Path) -> None:
     started = time.monotonic()
     run_importer(store_url, 1, None)  # warm-up and timing of one whole import
     duration = time.monotonic() - started
@@ -99,14 +101,7 @@ def test_sigkill_at_random_points_leaves_whole_batches_and_a_rerun_matches(
     assert killed >= RUNS // 2  # most runs really died half-way
     run_importer(store_url, 5, None)
     raw, roll = snapshot(store)
-    reference = Store.open(store_url.replace("slamon.db", "reference.db"), check_revision=False) \
-        if store_url.startswith("sqlite") else None
-    if reference is None:
-        # PostgreSQL: compare with the expected frame itself
-        expected = version(5).sort_values(["interval_start", "queue"]).reset_index(drop=True)
-        assert raw["offered"].tolist() == expected["offered"].tolist()
-        assert int(roll["offered"].sum()) == int(expected["offered"].sum())
-        return
+    reference = Store.open(f"sqlite:///{tmp_path}/reference.db", check_revision=False)
     reference.upgrade()
     reference.ingest_intervals(CONTRACT, version(5), batch_size=BATCH)
     ref_raw, ref_roll = snapshot(reference)

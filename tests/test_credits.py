@@ -22,6 +22,7 @@ from monitor.domain.contract import (
 from monitor.domain.credits import assess_credits, credits_for
 from monitor.domain.results import CreditLine, PeriodCredits
 from monitor.errors import ContractError, InputError
+from tests.conftest import CONTRACTS
 from tests.credit_factories import (
     DEFAULT_ROUNDING,
     credit_contract,
@@ -378,3 +379,13 @@ def test_a_quarterly_sla_in_month_evaluations_is_credited_once_when_the_quarter_
     december = periods[2].lines[0]
     assert (december.period, december.origin) == ("2026-12", "2026-12")
     assert december.explanation.startswith("missed (2026-Q4 33.4s vs 30s)")
+
+
+def test_every_shipped_contract_has_consistent_credit_terms() -> None:
+    from monitor.domain.atrisk import credit_problems
+    from monitor.spec import load_contract
+
+    paths = sorted(CONTRACTS.glob("*.yaml"))
+    assert paths, f"no contracts in {CONTRACTS}"
+    for path in paths:
+        assert credit_problems(load_contract(path)) == [], path

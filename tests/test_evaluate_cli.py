@@ -94,7 +94,10 @@ def test_we4_432_minutes_earns_the_5_percent_credit_when_credits_are_installed(
 ) -> None:
     pytest.importorskip("monitor.domain.credits")
     doc = run_json(capsys, "--intervals", ICMI_CSV, "--outages", outages_csv(tmp_path, 432))
-    assert by_id(doc)["availability"]["credit"] == "1000.00"
+    entry = by_id(doc)["availability"]
+    assert entry["credit"] == "1000.00"
+    assert entry["evidence"]["tier"] is not None
+    assert "5%" in entry["evidence"]["tier"]
 
 
 @pytest.mark.parametrize(

@@ -99,7 +99,7 @@ def test_exhausted_retries_raise_a_transient_error_with_the_last_cause() -> None
     t = FakeTime()
     for _ in range(4):
         responses.get(URL, status=503, json={"message": "down for a bit"})
-    with pytest.raises(TransientError, match="gave up after 4 attempts: .*503 down for a bit"):
+    with pytest.raises(TransientError, match=r"gave up after 4 attempts: .*503 down for a bit"):
         client(t).get_json(URL)
     assert client(t).stats().requests == 0  # stats are per client
 
@@ -124,7 +124,8 @@ def test_timeouts_and_connection_errors_are_transient() -> None:
     responses.get(URL, json={"ok": 1})
     http = client(t)
     assert http.get_json(URL) == {"ok": 1}
-    assert http.stats().requests == 3 and http.stats().retries == 2
+    assert http.stats().requests == 3
+    assert http.stats().retries == 2
 
 
 @responses.activate
@@ -208,9 +209,12 @@ def test_secrets_never_reach_logs_or_errors(caplog: pytest.LogCaptureFixture) ->
     with pytest.raises(PermanentError) as info:
         client(t).get_json(URL + "?api_key=k-123456&page=2", auth=_Auth())
     text = str(info.value) + "\n".join(r.getMessage() for r in caplog.records)
-    assert "tok-first-000" not in text and "abc.def.ghi" not in text and "k-123456" not in text
+    assert "tok-first-000" not in text
+    assert "abc.def.ghi" not in text
+    assert "k-123456" not in text
     assert "Bearer ***" in str(info.value)
-    assert "api_key=***" in text and "page=2" in text
+    assert "api_key=***" in text
+    assert "page=2" in text
 
 
 def test_redact_url_masks_only_secret_looking_parameters() -> None:

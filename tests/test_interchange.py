@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from monitor.domain.contract import Queue
 from monitor.domain.evaluate import evaluate
 from monitor.domain.measurements import Measurements
 from monitor.domain.periods import period_for
@@ -43,6 +44,15 @@ def test_it_reads_a_valid_file_into_utc_timestamps_and_integer_counts(tmp_path: 
                                              pd.Timestamp("2026-10-01T12:30:00Z")]
     assert frame["offered"].tolist() == [10, 20]
     assert str(frame["answered_within_20s"].dtype) == "int64"
+
+
+def test_without_a_channel_column_the_contract_gives_the_queue_its_channel(
+    tmp_path: Path,
+) -> None:
+    c = contract(queues=(Queue(BILLING, "Billing", "voice"), Queue("chat-1", "Web Chat", "chat")))
+    path = write(tmp_path, f"{HEADER}\n{GOOD}\nWeb Chat,2026-10-01T12:00:00Z,30,5,5,0,5\n")
+    assert list(read_intervals(path, c)["channel"]) == ["voice", "chat"]
+    assert list(read_intervals(path)["channel"]) == ["voice", "voice"]
 
 
 def test_it_warns_about_unknown_columns_and_drops_them(tmp_path: Path) -> None:

@@ -261,3 +261,9 @@ def test_held_credits_are_shown_but_not_claimed() -> None:
     doc = json.loads(render_json(held_october()))
     assert doc["credit_held"] == "1440.00"
     assert doc["earnback_lines"][0]["origin"] == "2026-07"
+
+
+def test_a_period_with_nothing_owed_is_titled_a_report_not_a_claim() -> None:
+    data = acme_october(credits=PeriodCredits("2026-10", "USD", (), D("0.00"), None))
+    assert "<title>Service level report – " in render_html(data)
+    assert "<title>Service credit claim – " in render_html(acme_october())

@@ -15,8 +15,9 @@ CONTACTS_HANDLED, handle_seconds = SUM_HANDLE_TIME. A null `Value` ("cannot be
 calculated") counts as 0; an empty `MetricResults` means no contacts, so every interval
 of every contract queue is zero-filled first. Flow-outs are not requested.
 
-Settings: `instance_arn` (required), `region` (default: from the ARN), `endpoint_url`
-(the simulator), `rate_limit` (requests/s, default 5: the account quota of 10 is shared).
+Settings: `instance_arn` (required), `region` (default: from the ARN), `api_host` (an
+endpoint URL, e.g. the simulator's plain-http one; `endpoint_url` programmatically),
+`rate_limit` (requests/s, default 5: the account quota of 10 per second is shared).
 Credentials: `access_key_id`, `secret_access_key` (optional; otherwise botocore's chain).
 """
 
@@ -89,7 +90,8 @@ class AmazonConnectCollector:
         config = Config(retries={"total_max_attempts": 1, "mode": "standard"},
                         connect_timeout=self.http.timeout, read_timeout=self.http.timeout)
         return boto3.client("connect", region_name=region or None,
-                            endpoint_url=settings.get("endpoint_url"), config=config, **keys)
+                            endpoint_url=settings.get("endpoint_url") or _endpoint(settings.get("api_host")),
+                            config=config, **keys)
 
     # -- the Protocol --------------------------------------------------------------------
     def collect(self, window: TimeWindow) -> CollectResult:
@@ -207,6 +209,12 @@ class AmazonConnectCollector:
         for t in thresholds.abandoned:
             row[threshold_column("abandoned_within_", t)] = 0
         return row
+
+
+def _endpoint(host: str | None) -> str | None:
+    if not host:
+        return None
+    return host if "://" in host else f"https://{host}"
 
 
 def _channel(value: str | None) -> str:

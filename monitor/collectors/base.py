@@ -143,6 +143,14 @@ def setting(contract: Contract, key: str, default: str | None = None) -> str:
     return str(value)
 
 
+def api_base(contract: Contract, default: str) -> str:
+    """`sources.api_host` (a host, or a URL for plain-http simulators) or the vendor default."""
+    host = contract.sources.settings.get("api_host")
+    if not host:
+        return default.rstrip("/")
+    return (host if "://" in host else f"https://{host}").rstrip("/")
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """The seconds the contract's SLAs count contacts against.
@@ -217,6 +225,7 @@ __all__ = [
     "RequestStats",
     "Thresholds",
     "TimeWindow",
+    "api_base",
     "contract_thresholds",
     "credential",
     "frame_from_rows",

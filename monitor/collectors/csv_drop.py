@@ -1,6 +1,6 @@
 """CSV drop folder: interchange files that appear in a configured folder are imported.
 
-`sources.drop_dir` holds `*.csv` files in the interchange formats (`docs/interchange.md`):
+`sources.path` (the contract's csv folder; `drop_dir` programmatically) holds `*.csv` files in the interchange formats (`docs/interchange.md`):
 a file whose header has a `service` column is an outage CSV, anything else an interval CSV.
 Each file is read whole by `monitor.interchange` (which validates everything first):
 
@@ -35,7 +35,7 @@ class CsvDropCollector:
 
     def __init__(self, contract: Contract, http: HttpClient | None, clock: Clock) -> None:
         self.contract, self.clock = contract, clock
-        self.folder = Path(setting(contract, "drop_dir"))
+        self.folder = Path(contract.sources.settings.get("drop_dir") or setting(contract, "path"))
         self._pending: list[Path] = []
 
     def collect(self, window: TimeWindow) -> CollectResult:

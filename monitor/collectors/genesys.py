@@ -16,8 +16,10 @@ offered = nOffered.count, answer_wait_seconds = tAnswered.sum / 1000, handled =
 tHandle.count, handle_seconds = tHandle.sum / 1000 (both totals rounded half-up to whole
 seconds per interval, as the interchange wants integers).
 
-Settings (`sources`): `region` (SDK name such as `us_east_1`, default) or `api_url` and
-`login_url`; `granularity` (PT30M | PT15M); `short_abandon_seconds`.
+Settings (`sources`): `region` (SDK name such as `us_east_1`, the default) or `api_host`
+(`api.{env}` gives `login.{env}`; any other host, e.g. the simulator's URL, serves both);
+programmatic extras: `login_url`, `granularity` (PT30M | PT15M), `short_abandon_seconds`
+(the org's short-abandon setting; default: the contract's one `short_abandon`).
 Credentials (`sources.credentials_env`): `client_id`, `client_secret`.
 """
 
@@ -79,14 +81,23 @@ class GenesysCollector:
     def __init__(self, contract: Contract, http: HttpClient, clock: Clock) -> None:
         self.contract, self.http, self.clock = contract, http, clock
         settings = contract.sources.settings
-        env = REGIONS.get(settings.get("region", "us_east_1"))
-        if env is None and not settings.get("api_url"):
+        explicit = settings.get("api_host") or settings.get("api_url")
+        env = REGIONS.get(settings.get("region") or "us_east_1")
+        if env is None and not explicit:
             raise PermanentError(
                 f"contract {contract.id}: sources.region {settings.get('region')!r} is not a "
                 f"Genesys Cloud region ({', '.join(sorted(REGIONS))})"
             )
-        self.api_url = settings.get("api_url", f"https://api.{env}").rstrip("/")
-        login_url = settings.get("login_url", f"https://login.{env}").rstrip("/")
+        if explicit:
+            self.api_url = (explicit if "://" in explicit else f"https://{explicit}").rstrip("/")
+            scheme, _, host = self.api_url.partition("://")
+            login_url = settings.get("login_url") or (
+                f"{scheme}://login.{host.removeprefix('api.')}" if host.startswith("api.")
+                else self.api_url)
+        else:
+            self.api_url = f"https://api.{env}"
+            login_url = settings.get("login_url") or f"https://login.{env}"
+        login_url = login_url.rstrip("/")
         self.granularity = setting(contract, "granularity", "PT30M")
         if self.granularity not in GRANULARITIES:
             raise PermanentError(

@@ -13,7 +13,7 @@ abandoned_within_<S>s = split_by_wait_time["S"].below.tasks_canceled,
 answer_wait_seconds = wait_duration_in_queue_until_accepted.total (seconds),
 handled = tasks_completed. Handle time is not in this resource.
 
-Settings: `workspace_sid` (required), `base_url` (default the TaskRouter host).
+Settings: `workspace_sid` (required), `api_host` (default the TaskRouter host).
 Credentials: `account_sid`, `auth_token`.
 """
 
@@ -27,6 +27,7 @@ from monitor.collectors.base import (
     CollectResult,
     Limits,
     TimeWindow,
+    api_base,
     contract_thresholds,
     credential,
     frame_from_rows,
@@ -49,8 +50,7 @@ class TwilioFlexCollector:
     def __init__(self, contract: Contract, http: HttpClient, clock: Clock) -> None:
         self.contract, self.http, self.clock = contract, http, clock
         self.workspace = setting(contract, "workspace_sid")
-        self.base_url = contract.sources.settings.get(
-            "base_url", "https://taskrouter.twilio.com").rstrip("/")
+        self.base_url = api_base(contract, "https://taskrouter.twilio.com")
         self.account_sid = credential(contract, "account_sid")
         token = credential(contract, "auth_token")
         http.add_secret(token)

@@ -152,7 +152,7 @@ def _target(result: SlaResult) -> str:
 def _evidence(result: SlaResult) -> str:
     ev = result.evidence
     if result.status is Status.INSUFFICIENT_DATA and ev.denominator == 0:
-        why = ev.details.get("missing_columns") or ev.details.get("missing") or "no volume"
+        why = ev.details.get("missing") or "no volume in the period"
         return f"no data: {why}"
     if result.metric == Metric.AVAILABILITY:
         text = (f"{ev.details.get('downtime_minutes', '0')} min down of "

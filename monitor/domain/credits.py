@@ -17,6 +17,9 @@ Per SLA and period (docs/credits.md has the formulas and worked examples):
 5. the minimum credit: a rounded line at or below it is not issued;
 6. the monthly cap over all of the period's lines, spread pro rata to the cent;
 7. earn-back: a credit with an earn-back window is held instead of owed.
+
+An SLA measured over a longer period than the evaluation (a quarterly ASA in month
+evaluations) is credited once, in the evaluation that reaches the end of its period.
 """
 
 from __future__ import annotations

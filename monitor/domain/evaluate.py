@@ -164,6 +164,7 @@ def _count_result(sla: Sla, target: Target, frame: _Frame, contract: Contract, l
     missing = [c for c in required_columns(sla) if c not in frame.frame.columns]
     if missing:
         details["missing_columns"] = ", ".join(missing)
+        details["missing"] = "missing columns: " + ", ".join(missing)
         return _insufficient(sla, target, formula, details, measured)
     sums = frame.sums(_scope_key(contract, sla), contract, sla, lo, hi)
     ratio: Ratio = ratio_for(sla, sums.column)
@@ -310,7 +311,7 @@ def evaluate(
             result = _count_result(sla, target, frame, contract, lo, hi, cal, excl, details,
                                    applied, excluded_min, keep_intervals)
         if result.status is Status.INSUFFICIENT_DATA:
-            why = details.get("missing_columns") or details.get("missing") or "no volume"
+            why = details.get("missing") or "no volume in the period"
             problems.append(f"{sla.id}: insufficient data ({why})")
         results.append(result)
     status = "open" if as_of < period.end else "provisional"

@@ -224,7 +224,9 @@ def build_view(data: ReportData) -> dict[str, Any]:
          "periods": ", ".join(cf.periods), "raised_in": cf.raised_in}
         for cf in data.open_chronic()
     ]
+    claiming = data.total_claimed > 0 or data.held > 0
     return {
+        "kind": "Service credit claim" if claiming else "Service level report",
         "contract": c,
         "period_label": data.period,
         "period_text": f"{long_date(data.first_day)} – {long_date(data.last_day)}",

@@ -38,10 +38,10 @@ def simulator_contract(kind: str, url: str, scenario: Scenario | None = None) ->
     scenario = scenario or Scenario()
     queues = tuple(Queue(q.id, q.name, q.channel) for q in scenario.queues)
     if kind == "genesys-cloud":
-        settings = {"api_url": url, "login_url": url, "short_abandon_seconds": "5"}
+        settings = {"api_host": url}
         creds = {"client_id": "SLAMON_SIM_CLIENT_ID", "client_secret": "SLAMON_SIM_CLIENT_SECRET"}
     elif kind == "amazon-connect":
-        settings = {"instance_arn": CONNECT_ARN, "endpoint_url": url, "region": "us-east-1",
+        settings = {"instance_arn": CONNECT_ARN, "api_host": url, "region": "us-east-1",
                     "rate_limit": "50"}
         creds = {"access_key_id": "SLAMON_SIM_AWS_ACCESS_KEY_ID",
                  "secret_access_key": "SLAMON_SIM_AWS_SECRET_ACCESS_KEY"}

@@ -1,0 +1,63 @@
+"""Direct notifiers for users without Alertmanager: webhook, Slack, PagerDuty, e-mail.
+
+`NOTIFIERS` is the explicit kind -> builder registry; `notifiers_for(contract, environ)`
+builds a contract's `notifications:` entries, reading URLs and keys from the environment
+variables the contract names (secrets never live in contract files).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from monitor.alerting.notifiers.base import BREACH, RECOVERY, NotificationEvent, Notifier
+from monitor.alerting.notifiers.dispatch import Outcome, RetryPolicy, dispatch
+from monitor.alerting.notifiers.mail import EmailNotifier
+from monitor.alerting.notifiers.pagerduty import PagerDutyNotifier
+from monitor.alerting.notifiers.sentlog import JsonlSentLog, MemorySentLog, SentLog, SentRecord
+from monitor.alerting.notifiers.slack import SlackNotifier
+from monitor.alerting.notifiers.webhook import WebhookNotifier
+from monitor.domain.contract import Contract
+from monitor.domain.contract import Notifier as NotifierSpec
+from monitor.errors import InputError
+
+__all__ = [
+    "BREACH", "NOTIFIERS", "RECOVERY", "JsonlSentLog", "MemorySentLog", "NotificationEvent",
+    "Notifier", "Outcome", "RetryPolicy", "SentLog", "SentRecord", "dispatch", "notifiers_for",
+]
+
+
+def _secret(spec: NotifierSpec, environ: Mapping[str, str], contract: Contract) -> str:
+    if not spec.target_env:
+        raise InputError(f"{spec.kind} notifier needs target_env", file=contract.source_file)
+    value = environ.get(spec.target_env, "")
+    if not value:
+        raise InputError(f"environment variable {spec.target_env} is not set",
+                         file=contract.source_file, column=f"notifications[{spec.kind}]")
+    return value
+
+
+NOTIFIERS: dict[str, Callable[[NotifierSpec, Mapping[str, str], Contract], Notifier]] = {
+    "webhook": lambda s, env, c: WebhookNotifier(_secret(s, env, c),
+                                                 channel=f"webhook:{s.target_env}"),
+    "slack": lambda s, env, c: SlackNotifier(_secret(s, env, c), channel=f"slack:{s.target_env}"),
+    "pagerduty": lambda s, env, c: PagerDutyNotifier(_secret(s, env, c),
+                                                     channel=f"pagerduty:{s.target_env}"),
+    "email": lambda s, env, c: EmailNotifier(_secret(s, env, c), tuple(s.to),
+                                             sender=env.get("SLAMON_SMTP_FROM",
+                                                            "slamon@localhost")),
+}
+
+
+def notifiers_for(contract: Contract, environ: Mapping[str, str],
+                  kind: str | None = None) -> list[Notifier]:
+    """The contract's notifiers that subscribe to `kind` (breach/recovery; None = all)."""
+    out = []
+    for spec in contract.notifications:
+        if kind is not None and kind not in spec.on:
+            continue
+        builder = NOTIFIERS.get(spec.kind)
+        if builder is None:
+            raise InputError(f"unknown notifier kind {spec.kind!r} (known: "
+                             f"{', '.join(sorted(NOTIFIERS))})", file=contract.source_file)
+        out.append(builder(spec, environ, contract))
+    return out

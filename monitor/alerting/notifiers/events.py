@@ -1,0 +1,48 @@
+"""Which notifications an evaluation calls for.
+
+A breach: an SLA whose status is `breached` in the evaluated period. A recovery: an SLA back
+to `met` in a period for which a breach was already sent. The sent-log makes both happen
+once per channel (dispatch skips what was sent), so this can run after every evaluation.
+"""
+
+from __future__ import annotations
+
+from monitor import conventions as C
+from monitor.alerting.model import Links
+from monitor.alerting.notifiers.base import BREACH, RECOVERY, NotificationEvent
+from monitor.alerting.notifiers.sentlog import SentLog
+from monitor.domain.contract import Contract, Status
+from monitor.domain.results import Evaluation
+
+
+def events_for(contract: Contract, evaluation: Evaluation, sent: SentLog,
+               links: Links | None = None) -> list[NotificationEvent]:
+    links = links or Links()
+    breached_before = {r.dedup_key for r in sent.entries()
+                       if r.kind == BREACH and r.status == "sent"}
+    out = []
+    for result in evaluation.results:
+        if result.status is Status.BREACHED:
+            kind = BREACH
+        elif result.status is Status.MET:
+            kind = RECOVERY
+        else:
+            continue
+        value = None if result.value is None else float(result.value)
+        target = float(result.target.value)
+        event = NotificationEvent(
+            kind=kind, vendor=contract.vendor, contract=contract.id, sla=result.sla_id,
+            period=evaluation.period.label, at=evaluation.as_of,
+            summary=(f"{contract.vendor} / {contract.id} / {result.sla_id} "
+                     f"{'is breached' if kind == BREACH else 'is back within target'} in "
+                     f"{evaluation.period.label}: {value if value is not None else 'no data'} "
+                     f"against {target:g} ({result.target.direction})"),
+            value=value, target=target,
+            dashboard_url=links.dashboard(C.DASH_SLA, "sla-detail", vendor=contract.vendor,
+                                          contract=contract.id, sla=result.sla_id),
+            runbook_url=links.runbook(C.ALERT_BREACH_CERTAIN),
+        )
+        if kind == RECOVERY and event.dedup_key not in breached_before:
+            continue
+        out.append(event)
+    return out

@@ -1,0 +1,46 @@
+"""`slamon notifications`: what was sent to whom (breaches and recoveries), oldest first."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from monitor.alerting.notifiers.sentlog import JsonlSentLog, SentLog, SentRecord
+
+HELP = "list the breach and recovery notifications sent"
+DEFAULT_LOG = Path("slamon-notifications.jsonl")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--log", type=Path, default=DEFAULT_LOG,
+                        help=f"sent-log file when no database is used (default {DEFAULT_LOG})")
+    parser.add_argument("--contract", help="only this contract")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+
+
+def render(records: list[SentRecord], as_json: bool) -> str:
+    if as_json:
+        return "".join(json.dumps({
+            "at": r.claimed_at.isoformat(), "kind": r.kind, "contract": r.contract,
+            "sla": r.sla, "period": r.period, "channel": r.channel, "status": r.status,
+            "attempts": r.attempts, "dedup_key": r.dedup_key, "detail": r.detail,
+        }) + "\n" for r in records)
+    header = ("AT", "KIND", "CONTRACT", "SLA", "PERIOD", "CHANNEL", "STATUS", "TRIES")
+    rows = [header] + [
+        (r.claimed_at.isoformat(timespec="seconds"), r.kind, r.contract, r.sla, r.period,
+         r.channel, r.status, str(r.attempts)) for r in records
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return "".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n"
+                   for row in rows)
+
+
+def listing(log: SentLog, contract: str | None = None, as_json: bool = False) -> str:
+    records = [r for r in log.entries() if contract is None or r.contract == contract]
+    return render(records, as_json)
+
+
+def run(args: argparse.Namespace) -> int:
+    print(listing(JsonlSentLog(args.log), args.contract, args.json), end="")
+    return 0
