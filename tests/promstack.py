@@ -91,7 +91,9 @@ class Prometheus(_Process):
         config: dict[str, Any] = {
             "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
             "rule_files": [str(p) for p in rule_files],
-            "scrape_configs": [{"job_name": "slamon", "static_configs": [{"targets": list(targets)}]}],
+            "scrape_configs": [
+                {"job_name": "slamon", "static_configs": [{"targets": list(targets)}]},
+            ],
         }
         if alertmanager:
             config["alerting"] = {"alertmanagers": [{"static_configs": [
@@ -100,7 +102,8 @@ class Prometheus(_Process):
         (workdir / "prometheus.yml").write_text(yaml.safe_dump(config))
         super().__init__([
             binary, f"--config.file={workdir / 'prometheus.yml'}",
-            f"--storage.tsdb.path={workdir / 'data'}", f"--web.listen-address=127.0.0.1:{self.port}",
+            f"--storage.tsdb.path={workdir / 'data'}",
+            f"--web.listen-address=127.0.0.1:{self.port}",
             "--query.lookback-delta=30s", "--rules.alert.resend-delay=1s", "--log.level=warn",
         ], workdir / "prometheus.log", f"{self.url}/-/ready")
 
@@ -136,7 +139,7 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with receiver._lock:

@@ -125,7 +125,8 @@ def test_dashboards_fill_and_a_breach_pages_then_resolves_through_alertmanager(
     shipped = yaml.safe_load((ROOT / "alerts" / "alertmanager.yml").read_text())
     try:
         with WebhookReceiver() as hook, \
-             Alertmanager(alertmanager_bin, tmp_path / "am", webhook_only(shipped, hook.url)) as am, \
+             Alertmanager(alertmanager_bin, tmp_path / "am",
+                          webhook_only(shipped, hook.url)) as am, \
              Prometheus(prometheus_bin, tmp_path / "prom", [f"127.0.0.1:{server.port}"],
                         sorted(rules.glob("*.rules.yml")), alertmanager=am.url) as prom:
             wait_until(lambda: bool(prom.query("slamon:sla_error_ratio:rate1d")), 20,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,7 @@ def expected_params(token: str | None = None) -> dict[str, Any]:
 
 
 @pytest.fixture
-def stubbed() -> tuple[AmazonConnectCollector, Stubber, list[float]]:
+def stubbed() -> Iterator[tuple[AmazonConnectCollector, Stubber, list[float]]]:
     client = boto3.client("connect", region_name="us-east-1", aws_access_key_id="AKIATEST",
                           aws_secret_access_key="test-secret")
     contract = make_contract("amazon-connect",

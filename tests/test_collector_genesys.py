@@ -184,7 +184,7 @@ def test_the_token_is_cached_and_queue_settings_are_read_once(env: None) -> None
     genesys, _ = collector()
     genesys.collect(WINDOW)
     genesys.collect(WINDOW)
-    calls = [c.request.url for c in responses.calls]
+    calls = [str(c.request.url) for c in responses.calls]
     assert calls.count(LOGIN) == 1
     assert sum("/routing/queues/" in u for u in calls) == 2
     assert genesys.auth.fetched == 1

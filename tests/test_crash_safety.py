@@ -25,14 +25,14 @@ from tests.factories import business_hours, contract, sla
 
 CONTRACT = contract([sla(calendar="business-hours")],
                     calendars={"business-hours": business_hours()})
-BATCH = 50
+BATCH = 100
 ROWS = 400
 RUNS = 20
 SPAN = (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC))
 
 
 def version(marker: int) -> pd.DataFrame:
-    """400 rows (8 batches): 4 queues x 100 half-hours; `offered` = 100*marker + row % 50."""
+    """400 rows (4 batches): 4 queues x 100 half-hours; `offered` = 100*marker + row % 50."""
     starts = pd.date_range("2026-10-05T00:00:00Z", periods=ROWS // 4, freq="30min")
     queues = ["q1", "q2", "q3", "q4"]
     n = len(starts) * len(queues)

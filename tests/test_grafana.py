@@ -25,14 +25,16 @@ GLOBAL = {C.EXPORTER_UP, C.SNAPSHOT_AGE, C.EXPORTER_SCRAPE_DURATION}
 
 def load_build() -> ModuleType:
     spec = importlib.util.spec_from_file_location("grafana_build", GRAFANA / "build.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 def dashboards() -> dict[str, dict[str, Any]]:
-    return {p.name: json.loads(p.read_text()) for p in sorted((GRAFANA / "dashboards").glob("*.json"))}
+    paths = sorted((GRAFANA / "dashboards").glob("*.json"))
+    return {p.name: json.loads(p.read_text()) for p in paths}
 
 
 def test_the_committed_dashboards_and_provisioning_are_what_build_py_writes(tmp_path: Path) -> None:
@@ -74,11 +76,13 @@ def test_every_panel_filters_by_vendor_and_contract(name: str) -> None:
             expr = target["expr"]
             if metric_names(expr) <= GLOBAL:
                 continue  # the exporter's own health has no vendor
-            assert 'vendor=~"$vendor"' in expr and 'contract=~"$contract"' in expr, expr
+            assert 'vendor=~"$vendor"' in expr, expr
+            assert 'contract=~"$contract"' in expr, expr
     if "sla" in variables:
         sla_exprs = [t["expr"] for p in board["panels"] for t in p["targets"]
                      if "slamon_sla_" in t["expr"] or "slamon:sla" in t["expr"]]
-        assert sla_exprs and all('sla=~"$sla"' in e for e in sla_exprs)
+        assert sla_exprs
+        assert all('sla=~"$sla"' in e for e in sla_exprs)
 
 
 def test_every_expression_names_only_conventions_metrics_or_recorded_rules() -> None:

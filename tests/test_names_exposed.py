@@ -82,7 +82,8 @@ def test_dashboards_use_only_exposed_or_recorded_series() -> None:
     [
         pytest.param('sum by (vendor, sla) (rate(a_total{x="by (y)"}[5m]))', {"a_total"},
                      id="labels in grouping and matchers are not metrics"),
-        pytest.param("b:rec:rate1h > on (c) (14.4 * d) and on () e == 1", {"b:rec:rate1h", "d", "e"},
+        pytest.param("b:rec:rate1h > on (c) (14.4 * d) and on () e == 1",
+                     {"b:rec:rate1h", "d", "e"},
                      id="recording rules and operands of binary operators are"),
         pytest.param("time() - f > 3600", {"f"}, id="functions are not metrics"),
         pytest.param("absent(g{contract=\"x\"})", {"g"}, id="absent names its argument"),

@@ -64,7 +64,8 @@ def test_webhook_posts_the_event_as_json() -> None:
     responses.post(HOOK, status=204)
     WebhookNotifier(HOOK).send(event())
     body = json.loads(responses.calls[0].request.body)  # type: ignore[arg-type]
-    assert body["kind"] == "breach" and body["sla"] == "service-level"
+    assert body["kind"] == "breach"
+    assert body["sla"] == "service-level"
     assert body["at"] == "2026-11-11T15:00:00+00:00"
     assert body["dedup_key"] == event().dedup_key
 
@@ -89,7 +90,8 @@ def test_pagerduty_triggers_then_resolves_the_same_incident() -> None:
     notifier.send(event(BREACH))
     notifier.send(event(RECOVERY))
     trigger, resolve = (json.loads(c.request.body) for c in responses.calls)  # type: ignore[arg-type]
-    assert trigger["event_action"] == "trigger" and resolve["event_action"] == "resolve"
+    assert trigger["event_action"] == "trigger"
+    assert resolve["event_action"] == "resolve"
     assert trigger["dedup_key"] == resolve["dedup_key"] == event().dedup_key
     assert trigger["routing_key"] == "routing-key-1"
     assert trigger["payload"]["severity"] == "error"
@@ -175,7 +177,8 @@ def test_events_breach_once_and_recover_only_after_a_sent_breach(tmp_path: Path)
     log = MemorySentLog()
     assert events_for(contract, evaluation(Status.MET, "0.85"), log) == []
     (breach,) = events_for(contract, evaluation(Status.BREACHED, "0.7"), log)
-    assert breach.kind == BREACH and breach.value == 0.7
+    assert breach.kind == BREACH
+    assert breach.value == 0.7
     assert breach.summary == ("genesys-cloud / acme-2026 / service-level is breached in 2026-11: "
                               "0.7 against 0.8 (min)")
     sent = Sleeps()

@@ -89,8 +89,8 @@ class AmazonConnectCollector:
                     "aws_secret_access_key": credential(self.contract, "secret_access_key")}
         config = Config(retries={"total_max_attempts": 1, "mode": "standard"},
                         connect_timeout=self.http.timeout, read_timeout=self.http.timeout)
-        return boto3.client("connect", region_name=region or None,
-                            endpoint_url=settings.get("endpoint_url") or _endpoint(settings.get("api_host")),
+        endpoint = settings.get("endpoint_url") or _endpoint(settings.get("api_host"))
+        return boto3.client("connect", region_name=region or None, endpoint_url=endpoint,
                             config=config, **keys)
 
     # -- the Protocol --------------------------------------------------------------------

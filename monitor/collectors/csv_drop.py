@@ -1,6 +1,7 @@
 """CSV drop folder: interchange files that appear in a configured folder are imported.
 
-`sources.path` (the contract's csv folder; `drop_dir` programmatically) holds `*.csv` files in the interchange formats (`docs/interchange.md`):
+`sources.path` (the contract's csv folder; `drop_dir` programmatically) holds `*.csv`
+files in the interchange formats (`docs/interchange.md`):
 a file whose header has a `service` column is an outage CSV, anything else an interval CSV.
 Each file is read whole by `monitor.interchange` (which validates everything first):
 

@@ -67,10 +67,7 @@ def project(
     remaining = expected - denominator
     value = numerator / denominator
     best_value: Decimal | None
-    if direction is Direction.MAX:
-        best_value = ZERO
-    else:
-        best_value = ONE if ratio else None
+    best_value = ZERO if direction is Direction.MAX else ONE if ratio else None
     best_case = (
         None if best_value is None else (numerator + remaining * best_value) / expected
     )

@@ -15,7 +15,8 @@ from monitor.errors import PermanentError, TransientError
 def compose(event: NotificationEvent, sender: str, to: tuple[str, ...]) -> EmailMessage:
     msg = EmailMessage()
     word = "breached" if event.kind == BREACH else "recovered"
-    msg["Subject"] = f"[slamon] {event.vendor} / {event.contract} / {event.sla} {word} ({event.period})"
+    msg["Subject"] = (f"[slamon] {event.vendor} / {event.contract} / {event.sla} {word} "
+                      f"({event.period})")
     msg["From"] = sender
     msg["To"] = ", ".join(to)
     lines = [event.summary, "", f"Period: {event.period}"]

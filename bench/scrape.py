@@ -1,0 +1,85 @@
+"""Exposition time of slamon's scrape-time collector vs client_python serving prebuilt families.
+
+    python bench/scrape.py [--slas 10000] [--repeat 5]
+
+Builds a snapshot of N ratio SLAs (10 per contract), then times `generate_latest` on
+(a) a registry holding `SlamonMetrics` (families built fresh from the snapshot per scrape)
+and (b) a registry whose collector yields the very same families, built once beforehand
+(client_python's floor: text formatting only). Prints the best of `--repeat` runs of both,
+the number of SLA series, and the ratio. Goal: (a) <= 100 ms and (a)/(b) <= 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import Metric
+from prometheus_client.registry import Collector
+
+from monitor.exporter.metrics import SlamonMetrics
+from monitor.exporter.snapshot import MetricsSnapshot, SlaSnapshot, StaticSource
+
+NOW = datetime(2026, 11, 11, 15, 0, tzinfo=UTC)
+
+
+def snapshot(n: int) -> MetricsSnapshot:
+    slas = tuple(
+        SlaSnapshot(
+            vendor=f"vendor-{i // 100}", contract=f"contract-{i // 10}", sla=f"sla-{i % 10}",
+            metric="service_level", unit="ratio", direction="min", calendar="business-hours",
+            period="2026-11", period_kind="month", target=0.8, attainment=0.81,
+            raw_attainment=0.8, projected=0.81, best_case=0.93, required=0.79,
+            error_budget=0.2, budget_remaining=0.4, elapsed_ratio=0.5,
+            good_events=810.0 + i, valid_events=1000.0 + i, breached=False,
+            credit_accrued=Decimal("12.50"), currency="USD",
+        )
+        for i in range(n)
+    )
+    return MetricsSnapshot(taken_at=NOW, slas=slas)
+
+
+class Prebuilt(Collector):
+    def __init__(self, families: list[Metric]) -> None:
+        self.families = families
+
+    def collect(self) -> Iterator[Metric]:
+        yield from self.families
+
+
+def best(registry: CollectorRegistry, repeat: int) -> tuple[float, int]:
+    times, size = [], 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        size = len(generate_latest(registry))
+        times.append(time.perf_counter() - started)
+    return min(times), size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--slas", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    collector = SlamonMetrics(StaticSource(snapshot(args.slas)), clock=lambda: NOW)
+    ours = CollectorRegistry(auto_describe=False)
+    ours.register(collector)
+    families = list(collector.collect())
+    floor = CollectorRegistry(auto_describe=False)
+    floor.register(Prebuilt(families))
+    series = sum(len(f.samples) for f in families if f.name.startswith("slamon_sla_")
+                 or f.name.startswith("slamon_credit"))
+    t_ours, size = best(ours, args.repeat)
+    t_floor, _ = best(floor, args.repeat)
+    print(f"SLAs: {args.slas}, SLA series: {series}, exposition: {size / 1e6:.1f} MB")
+    print(f"slamon collector:       {t_ours * 1000:8.1f} ms")
+    print(f"prebuilt families:      {t_floor * 1000:8.1f} ms")
+    print(f"ratio:                  {t_ours / t_floor:8.2f}  (goal <= 1.5)")
+
+
+if __name__ == "__main__":
+    main()
