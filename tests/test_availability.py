@@ -202,3 +202,12 @@ def test_a_maintenance_rrule_stays_at_local_two_am_across_dst() -> None:
     assert {(s.hour, s.minute) for s in starts} == {(2, 0)}
     assert starts[3].astimezone(UTC).hour == 6
     assert starts[4].astimezone(UTC).hour == 7
+
+
+def test_a_maintenance_rrule_with_a_utc_until_stops_at_that_instant() -> None:
+    # UNTIL 2026-09-14T06:00Z is 02:00 EDT on Monday 14 Sept: Sundays 6 and 13 only.
+    until = Exclusion("sunday", "announced maintenance", None,
+                      rrule="FREQ=WEEKLY;BYDAY=SU;BYHOUR=2;BYMINUTE=0;UNTIL=20260914T060000Z",
+                      duration=timedelta(hours=2))
+    r = availability_of([], exclusions=(until,))
+    assert [a.start.day for a in r.evidence.exclusions] == [6, 13]

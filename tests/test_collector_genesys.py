@@ -310,3 +310,13 @@ def test_regions_map_to_the_sdk_hosts(env: None, region: str, api: str) -> None:
     genesys, _ = collector(region=region)
     assert genesys.api_url == api
     assert genesys.auth.token_url == api.replace("api.", "login.") + "/oauth/token"
+
+
+@responses.activate
+def test_a_refused_client_is_permanent_and_the_secret_stays_out_of_the_error(env: None) -> None:
+    responses.post(LOGIN, status=401, json={"error": "invalid_client",
+                                            "description": "client not found",
+                                            "error_description": "client not found"})
+    with pytest.raises(PermanentError, match="oauth/token: 401 invalid_client") as info:
+        collector()[0].collect(WINDOW)
+    assert "s3cr3t-client-value" not in str(info.value)

@@ -87,3 +87,34 @@ def test_the_http_endpoint_serves_the_registry_on_a_free_port() -> None:
     assert 'slamon_credit_accrued{contract="acme-2026",currency="USD"' in body
     assert "process_cpu_seconds_total" not in body  # its own registry, not the global one
     assert Decimal("500.00") == Decimal(body.split("slamon_credit_accrued{")[1].split()[1])
+
+
+def test_serve_metrics_command_serves_the_contracts_until_terminated(tmp_path: Path) -> None:
+    import signal
+    import sys
+
+    from tests.metrics_samples import sample_contract
+    from tests.promstack import free_port, wait_until
+
+    sample_contract(tmp_path)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "monitor.cli", "serve-metrics", "--contracts",
+                             str(tmp_path), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        body: list[str] = []
+
+        def scraped() -> bool:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
+                body.append(r.read().decode())
+            return True
+
+        wait_until(scraped, 20, "serve-metrics to answer")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    assert proc.returncode == 0
+    text = body[-1]
+    assert 'slamon_sla_info{calendar="24x7",contract="acme-2026"' in text
+    assert 'slamon_credit_at_risk{contract="acme-2026",currency="USD",period=""' not in text
+    assert "slamon_up 1.0" in text

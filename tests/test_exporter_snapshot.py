@@ -19,6 +19,7 @@ from monitor.domain.results import (
     SlaResult,
 )
 from monitor.exporter.from_results import in_business_hours, snapshot_from_evaluations
+from monitor.exporter.snapshot import MetricsSnapshot, SlaSnapshot
 from tests.metrics_samples import sample_contract
 
 
@@ -33,6 +34,11 @@ def result(sla_id: str, metric: str, value: D, den: D, target: Target,
                      target=target, status=status,
                      evidence=Evidence(numerator=value * den, denominator=den, intervals=1,
                                        excluded_minutes=D(0), formula="test"))
+
+
+def by_sla(snap: MetricsSnapshot, sla: str) -> SlaSnapshot:
+    (found,) = [s for s in snap.slas if s.sla == sla]
+    return found
 
 
 def evaluation(contract: Contract, now: datetime, *results: SlaResult) -> Evaluation:
@@ -53,7 +59,7 @@ def test_availability_ten_days_and_an_hour_into_a_dst_november(contract: Contrac
         chronic=(ChronicFailure("any", "termination_right", ("2026-10", "2026-11"), "2026-11"),),
     )]}
     snap = snapshot_from_evaluations([contract], [ev], credits, now)
-    (s,) = snap.slas
+    s = by_sla(snap, "availability")
     assert s.elapsed_ratio == pytest.approx(14460 / 43260, rel=1e-12)
     assert s.best_case == pytest.approx(43230 / 43260, rel=1e-12)  # no more downtime
     assert s.required == pytest.approx(28786.74 / 28800, rel=1e-12)
@@ -72,7 +78,7 @@ def test_business_hours_sla_extrapolates_over_open_minutes_only(contract: Contra
     now = datetime(2026, 11, 11, 15, 0, tzinfo=UTC)
     ev = evaluation(contract, now, result("service-level", "service_level", D("0.7"), D(1000),
                                           Target(D("0.8")), Status.BREACHED))
-    (s,) = snapshot_from_evaluations([contract], [ev], {}, now).slas
+    s = by_sla(snapshot_from_evaluations([contract], [ev], {}, now), "service-level")
     assert s.elapsed_ratio == pytest.approx(5160 / 15120, rel=1e-12)
     expected = 1000 * 15120 / 5160
     assert s.best_case == pytest.approx((700 + expected - 1000) / expected, rel=1e-12)
@@ -85,7 +91,7 @@ def test_a_max_seconds_sla_has_no_events_for_burn_rates(contract: Contract) -> N
     ev = Evaluation(contract_id=contract.id, period=period_for(contract, "2026-Q4"), as_of=now,
                     status="open",
                     results=(result("asa", "asa", D(40), D(1000), Target(D(30), "max")),))  # type: ignore[arg-type]
-    (s,) = snapshot_from_evaluations([contract], [ev], {}, now).slas
+    s = by_sla(snapshot_from_evaluations([contract], [ev], {}, now), "asa")
     assert (s.unit, s.period, s.period_kind, s.target) == ("seconds", "2026-Q4", "quarter", 30.0)
     assert s.good_events is None
     assert s.error_budget is None
@@ -130,3 +136,17 @@ def test_recurring_exclusions_are_active_only_inside_their_window(
 ) -> None:
     snap = snapshot_from_evaluations([contract], [], {}, instant)
     assert [(e.exclusion, e.active) for e in snap.exclusions] == [("sunday-maintenance", active)]
+
+
+def test_slas_without_stored_results_still_show_their_target_and_period(
+    contract: Contract,
+) -> None:
+    now = datetime(2026, 11, 11, 15, 0, tzinfo=UTC)
+    snap = snapshot_from_evaluations([contract], [], {}, now)
+    assert [(s.sla, s.period, s.target, s.attainment) for s in snap.slas] == [
+        ("availability", "2026-11", 0.999, None),
+        ("service-level", "2026-11", 0.8, None),
+        ("abandon-rate", "2026-11", 0.05, None),
+        ("asa", "2026-Q4", 30.0, None),
+    ]
+    assert snap.contracts[0].period == "2026-11"

@@ -220,3 +220,12 @@ def test_secrets_never_reach_logs_or_errors(caplog: pytest.LogCaptureFixture) ->
 def test_redact_url_masks_only_secret_looking_parameters() -> None:
     assert redact_url("https://x.test/a?token=abc&StartDate=2026-10-05T14:00:00Z") == (
         "https://x.test/a?token=***&StartDate=2026-10-05T14:00:00Z")
+
+
+@responses.activate
+def test_a_retry_after_http_date_is_slept_relative_to_the_wall_clock() -> None:
+    t = FakeTime()
+    responses.get(URL, status=503, headers={"Retry-After": "Mon, 05 Oct 2026 12:00:45 GMT"})
+    responses.get(URL, json={})
+    client(t).get_json(URL)
+    assert t.slept == [45.0]

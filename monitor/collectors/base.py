@@ -96,7 +96,7 @@ class CollectResult:
     intervals: pd.DataFrame = field(default_factory=empty_intervals)
     outages: tuple[Outage, ...] = ()
     maintenances: tuple[Outage, ...] = ()
-    stats: RequestStats = RequestStats()
+    stats: RequestStats = field(default_factory=RequestStats)
     problems: tuple[str, ...] = ()
 
 

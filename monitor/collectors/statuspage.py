@@ -38,7 +38,7 @@ INCIDENT_IMPACT = {"critical": "full", "major": "partial", "minor": "degraded"}
 class StatuspageCollector:
     kind = "statuspage"
     limits = Limits(granularity=timedelta(minutes=1), max_span=timedelta(days=3650),
-                    history=timedelta(days=3650), trailing=timedelta(days=1))
+                    history=timedelta(days=3650), trailing=timedelta(days=90))
 
     def __init__(self, contract: Contract, http: HttpClient, clock: Clock,
                  page_url: str | None = None) -> None:

@@ -70,14 +70,19 @@ class _Frame:
         rows: slice | agg.I64
         if self.sorted:
             i, j = (int(x) for x in np.searchsorted(self.t, [lo, hi]))
-            mask = _scope_mask(contract, sla, self.frame.iloc[i:j])
+            mask = _scope_mask(contract, sla, self._columns(slice(i, j)))
             rows = slice(i, j) if mask is None else i + np.flatnonzero(mask)
         else:
             inside = (self.t >= lo) & (self.t < hi)
             idx = np.flatnonzero(inside)
-            mask = _scope_mask(contract, sla, self.frame.iloc[idx])
+            mask = _scope_mask(contract, sla, self._columns(idx))
             rows = idx if mask is None else idx[mask]
         return agg.IntervalSums(self.frame, rows, self.t[rows], lo, ordered=self.sorted)
+
+    def _columns(self, rows: slice | agg.I64) -> pd.DataFrame:
+        """Only the scope columns of the selected rows (never a copy of the counts)."""
+        names = [c for c in ("queue", "channel") if c in self.frame.columns]
+        return pd.DataFrame({c: self.frame[c].iloc[rows] for c in names})
 
 
 def _scope_key(contract: Contract, sla: Sla) -> tuple[Any, ...]:

@@ -13,8 +13,10 @@ them per the SLA's formula).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
@@ -39,7 +41,7 @@ def expand(
     if exclusion.rrule:
         duration = exclusion.duration or timedelta(0)
         anchor = local_midnight(contract.effective_from, tz).replace(tzinfo=None)
-        rule = rrulestr(exclusion.rrule, dtstart=anchor)
+        rule = rrulestr(_local_until(exclusion.rrule, tz), dtstart=anchor)
         lo = (start.astimezone(tz) - duration).replace(tzinfo=None) - timedelta(days=1)
         hi = end.astimezone(tz).replace(tzinfo=None) + timedelta(days=1)
         for naive in rule.between(lo, hi, inc=True):
@@ -54,6 +56,20 @@ def expand(
         if a2 < b2:
             windows.append(Window(exclusion, a2.astimezone(tz), b2.astimezone(tz)))
     return windows
+
+
+_UNTIL_UTC = re.compile(r"UNTIL=(\d{8}T\d{6})Z", re.IGNORECASE)
+
+
+def _local_until(rule: str, tz: ZoneInfo) -> str:
+    """Rewrite a UTC `UNTIL=...Z` as local wall-clock time: the rule is expanded naive in
+    the contract zone, and dateutil refuses a UTC UNTIL with a naive start."""
+
+    def local(match: re.Match[str]) -> str:
+        instant = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+        return "UNTIL=" + instant.astimezone(tz).strftime("%Y%m%dT%H%M%S")
+
+    return _UNTIL_UTC.sub(local, rule)
 
 
 def windows_for(sla: Sla, contract: Contract, start: datetime, end: datetime) -> list[Window]:

@@ -23,9 +23,10 @@ import numpy as np
 
 from monitor.domain.budget import project
 from monitor.domain.calendars import open_spans, to_ns
-from monitor.domain.contract import Contract, Metric, Sla, Status
+from monitor.domain.contract import Contract, Metric, PeriodKind, Sla, Status
 from monitor.domain.exclusions import expand
-from monitor.domain.results import Evaluation, PeriodCredits, SlaResult
+from monitor.domain.periods import period_containing
+from monitor.domain.results import Evaluation, Period, PeriodCredits, SlaResult
 from monitor.exporter.snapshot import (
     CalendarSnapshot,
     ChronicSnapshot,
@@ -52,14 +53,14 @@ def in_business_hours(contract: Contract, calendar_id: str, now: datetime) -> bo
     return bool(spans.contains(np.array([to_ns(now)], dtype=np.int64))[0])
 
 
-def _calendar_minutes(contract: Contract, sla: Sla, ev: Evaluation, now: datetime) -> tuple[
+def _calendar_minutes(contract: Contract, sla: Sla, period: Period, now: datetime) -> tuple[
     Decimal, Decimal
 ]:
-    spans = open_spans(contract.calendar(sla.calendar), ev.period.start, ev.period.end,
-                       contract.tz)
-    until = min(max(now, ev.period.start), ev.period.end)
+    """Open minutes of the SLA's calendar gone by `now`, and in the whole period."""
+    spans = open_spans(contract.calendar(sla.calendar), period.start, period.end, contract.tz)
+    until = min(max(now, period.start), period.end)
     elapsed_ns = int(spans.open_before(np.array([to_ns(until)], dtype=np.int64))[0])
-    start_ns = int(spans.open_before(np.array([to_ns(ev.period.start)], dtype=np.int64))[0])
+    start_ns = int(spans.open_before(np.array([to_ns(period.start)], dtype=np.int64))[0])
     return Decimal(elapsed_ns - start_ns) / Decimal(60_000_000_000), Decimal(spans.seconds) / 60
 
 
@@ -73,7 +74,7 @@ def sla_snapshot(
 ) -> SlaSnapshot:
     unit = unit_of(sla)
     target = result.target
-    elapsed, total = _calendar_minutes(contract, sla, ev, now)
+    elapsed, total = _calendar_minutes(contract, sla, ev.period, now)
     projection = None
     if result.value is not None:
         den = result.evidence.denominator
@@ -103,6 +104,19 @@ def sla_snapshot(
            "budget_remaining": _f(projection.budget_remaining),
            "good_events": _f(projection.good_events),
            "valid_events": _f(projection.valid_events)},
+    )
+
+
+def _unmeasured(contract: Contract, sla: Sla, now: datetime) -> SlaSnapshot:
+    """An SLA with no stored evaluation yet: metadata and target, no attainment."""
+    period = period_containing(contract, sla.period, now)
+    target = sla.target_on(now.astimezone(contract.tz).date())
+    elapsed, total = _calendar_minutes(contract, sla, period, now)
+    return SlaSnapshot(
+        vendor=contract.vendor, contract=contract.id, sla=sla.id, metric=str(sla.metric),
+        unit=unit_of(sla), direction=str(target.direction), calendar=sla.calendar,
+        period=period.label, period_kind=str(period.kind), target=float(target.value),
+        elapsed_ratio=float(elapsed / total) if total > 0 else None, currency=contract.currency,
     )
 
 
@@ -138,8 +152,15 @@ def snapshot_from_evaluations(
             sla = contract.sla(result.sla_id)
             credit = lines.get((sla.id, ev.period.label))
             slas.append(sla_snapshot(contract, sla, result, ev, now, credit))
-            if ev.period.kind.value == "month" or contract.id not in periods:
+            if ev.period.kind is PeriodKind.MONTH or contract.id not in periods:
                 periods[contract.id] = ev.period.label
+    seen = {(s.contract, s.sla) for s in slas}
+    for contract in sorted(by_id.values(), key=lambda c: c.id):
+        for sla in contract.slas:
+            if (contract.id, sla.id) not in seen:
+                slas.append(_unmeasured(contract, sla, now))
+                if sla.period is PeriodKind.MONTH or contract.id not in periods:
+                    periods[contract.id] = slas[-1].period
     contract_snaps: list[ContractSnapshot] = []
     calendars: list[CalendarSnapshot] = []
     chronic: list[ChronicSnapshot] = []

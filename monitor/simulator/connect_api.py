@@ -53,7 +53,7 @@ class ConnectApi:
             if queue.id not in queues:
                 continue
             for at in self.scenario.interval_starts():
-                c = self.scenario.contacts[(queue.id, at)]
+                c = self.scenario.served(queue.id, at, now)
                 if not (start <= at < end) or not self.scenario.visible(at, now) or not c.offered:
                     continue
                 results.append({

@@ -113,7 +113,7 @@ class GenesysApi:
                 continue
             data = []
             for at in self.scenario.interval_starts():
-                contacts = self.scenario.contacts[(queue.id, at)]
+                contacts = self.scenario.served(queue.id, at, now)
                 if not (start <= at < end) or not self.scenario.visible(at, now):
                     continue
                 if contacts.offered == 0:

@@ -8,7 +8,10 @@ waits: service level breaches) and a voice outage on the status page during whic
 voice contacts arrive. The same seed always gives the same contacts.
 
 `SimClock` maps real time to simulated time (`speed` simulated seconds per real second);
-with `speed=None` the clock stands at the scenario's end and everything is visible.
+with `speed=None` the clock stands at the scenario's end and everything is visible. On a
+running clock an interval is served once it has ended, and each contact posts only when it
+has completed (wait, then handle time), so the latest intervals grow for a while after
+they end — the late data a collector's trailing re-poll exists for.
 """
 
 from __future__ import annotations
@@ -46,16 +49,34 @@ DEFAULT_QUEUES: tuple[SimQueue, ...] = (
 
 @dataclass(frozen=True, eq=False)
 class IntervalContacts:
-    """The contacts offered to one queue in one interval; times in milliseconds."""
+    """The contacts offered to one queue in one interval; times in milliseconds.
+
+    `*_done` is when each contact completed, in ms after the interval's start (arrival +
+    wait, plus handle time for answered ones): a vendor posts it only then (late data).
+    """
 
     answered_wait: np.ndarray
     answered_handle: np.ndarray
     abandoned_wait: np.ndarray
     flowout_wait: np.ndarray
+    answered_done: np.ndarray
+    abandoned_done: np.ndarray
+    flowout_done: np.ndarray
 
     @property
     def offered(self) -> int:
         return len(self.answered_wait) + len(self.abandoned_wait) + len(self.flowout_wait)
+
+    def as_of(self, elapsed_ms: float) -> IntervalContacts:
+        """Only the contacts completed `elapsed_ms` after the interval started."""
+        a, b, f = (self.answered_done <= elapsed_ms, self.abandoned_done <= elapsed_ms,
+                   self.flowout_done <= elapsed_ms)
+        if a.all() and b.all() and f.all():
+            return self
+        return IntervalContacts(self.answered_wait[a], self.answered_handle[a],
+                                self.abandoned_wait[b], self.flowout_wait[f],
+                                self.answered_done[a], self.abandoned_done[b],
+                                self.flowout_done[f])
 
 
 class SimClock:
@@ -114,6 +135,16 @@ class Scenario:
     def visible(self, start: datetime, now: datetime | None = None) -> bool:
         """An interval is served once it has ended on the simulated clock."""
         return start + INTERVAL <= (now or self.clock.now())
+
+    def served(self, queue_id: str, start: datetime, now: datetime | None = None
+               ) -> IntervalContacts:
+        """What a vendor API shows for the interval at `now`: contacts still in progress
+        have not posted yet. On a stopped clock (`speed=None`) every contact has completed."""
+        contacts = self.contacts[(queue_id, start)]
+        if self.clock.speed is None:
+            return contacts
+        elapsed = ((now or self.clock.now()) - start).total_seconds() * 1000
+        return contacts.as_of(elapsed)
 
     def queue(self, queue_id: str) -> SimQueue | None:
         return next((q for q in self.queues if q.id == queue_id), None)
@@ -174,7 +205,10 @@ def _contacts(rng: np.random.Generator, n: int, bad: bool) -> IntervalContacts:
     flow = rng.random(n) < 0.02
     wait_ms = np.maximum(1, (np.minimum(wait, patience) * 1000).astype(np.int64))
     handle_ms = (rng.lognormal(5.5, 0.5, n) * 1000).astype(np.int64)
+    arrival_ms = (rng.random(n) * INTERVAL.total_seconds() * 1000).astype(np.int64)
     answered = (wait <= patience) & ~flow
     abandoned = (wait > patience) & ~flow
+    done = arrival_ms + wait_ms
     return IntervalContacts(wait_ms[answered], handle_ms[answered], wait_ms[abandoned],
-                            wait_ms[flow])
+                            wait_ms[flow], done[answered] + handle_ms[answered],
+                            done[abandoned], done[flow])

@@ -47,43 +47,54 @@ def calendars_of(contract: Contract) -> list[str]:
 
 
 def classify(contract: Contract, ts: np.ndarray[Any, Any]) -> pd.DataFrame:
-    """For interval starts (epoch seconds): local day, open flag per calendar, exclusions."""
+    """For interval starts (epoch seconds): local day (as datetime64[D]), open flag per
+    calendar (`open:<id>`), and the exclusions holding the start (`excluded_by`)."""
     out = pd.DataFrame(index=range(len(ts)))
     if len(ts) == 0:
         return out
-    instants = pd.to_datetime(ts, unit="s", utc=True)
-    out["day"] = instants.tz_convert(contract.tz).date
+    instants = pd.DatetimeIndex(pd.to_datetime(ts, unit="s", utc=True))
+    local = instants.tz_convert(contract.tz).tz_localize(None)
+    out["day"] = local.to_numpy().astype("datetime64[D]")
     ns = ts.astype(np.int64) * NS
     lo = datetime.fromtimestamp(int(ts.min()), UTC) - timedelta(days=1)
     hi = datetime.fromtimestamp(int(ts.max()), UTC) + timedelta(days=1)
     for calendar_id in calendars_of(contract):
         spans = open_spans(contract.calendar(calendar_id), lo, hi, contract.tz)
         out[f"open:{calendar_id}"] = spans.contains(ns)
-    excluded = pd.Series("", index=out.index, dtype=object)
+    excluded = np.full(len(ts), "", dtype=object)
     for exclusion in sorted(contract.exclusions, key=lambda e: e.id):
         inside = as_spans(expand(exclusion, contract, lo, hi)).contains(ns)
         if inside.any():
-            tag = np.where(inside, exclusion.id, "")
-            joined = np.where((excluded != "") & inside, excluded + "," + tag,
-                              np.where(inside, tag, excluded))
-            excluded = pd.Series(joined, index=out.index, dtype=object)
+            excluded = np.where(inside & (excluded != ""), excluded + "," + exclusion.id,
+                                np.where(inside, exclusion.id, excluded))
     out["excluded_by"] = excluded
     return out
 
 
 def _expand_by_calendar(contract: Contract, deltas: pd.DataFrame) -> pd.DataFrame:
+    """Group the deltas once by every flag at the same time (integer keys: fast), then
+    fan the much smaller result out to one row set per calendar."""
     flags = classify(contract, deltas["ts"].to_numpy())
     measures = [c for c in deltas.columns if c not in KEY]
+    calendars = calendars_of(contract)
+    opens = [f"open:{c}" for c in calendars]
+    keyed = deltas[["queue", "channel", *measures]].copy()
+    keyed["day"] = flags["day"].to_numpy()
+    keyed["excluded_by"] = flags["excluded_by"].to_numpy()
+    for column in opens:
+        keyed[column] = flags[column].to_numpy()
+    first = keyed.groupby(["queue", "channel", "day", "excluded_by", *opens], as_index=False,
+                          sort=False)[measures].sum()
     parts = []
-    for calendar_id in calendars_of(contract):
-        part = deltas[["queue", "channel", *measures]].copy()
-        part["day"] = flags["day"].to_numpy()
+    for calendar_id, column in zip(calendars, opens, strict=True):
+        part = first[["queue", "channel", "day", "excluded_by", *measures]].copy()
         part["calendar_id"] = calendar_id
-        part["in_hours"] = flags[f"open:{calendar_id}"].to_numpy()
-        part["excluded_by"] = flags["excluded_by"].to_numpy()
+        part["in_hours"] = first[column].to_numpy()
         parts.append(part)
     long = pd.concat(parts, ignore_index=True)
-    return long.groupby(DIMS, as_index=False, sort=False)[measures].sum()
+    grouped = long.groupby(DIMS, as_index=False, sort=False)[measures].sum()
+    grouped["day"] = pd.to_datetime(grouped["day"]).dt.date
+    return grouped
 
 
 def apply_deltas(conn: Connection, contract: Contract, deltas: pd.DataFrame) -> None:

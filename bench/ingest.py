@@ -1,0 +1,93 @@
+"""Ingest benchmark: 1,000,000 interval rows into PostgreSQL through slamon's path
+(`Store.ingest_intervals`: diff against stored rows, COPY of new rows, corrections, rollups
+in the same transaction) against a bare `COPY` of the same rows into an equivalent table
+(same columns, same unique key). Prints rows/s of both, the ratio (goal >= 50 %), and the
+rate of re-ingesting the same rows (all unchanged).
+
+    python bench/ingest.py [--rows 1000000] [--batch 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import contract, drop_schema, fresh_store, intervals  # noqa: E402
+from monitor.storage.intervals import normalise, thresholds_json  # noqa: E402
+
+SCHEMA = "slamon_bench_ingest"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=100_000)
+    parser.add_argument("--keep", action="store_true", help="keep the schema afterwards")
+    args = parser.parse_args()
+    queues = 1000
+    frame = intervals(queues, args.rows // queues)
+    rows = len(frame)
+    store = fresh_store(SCHEMA)
+    try:
+        # baseline: the same rows, already rendered as CSV, COPYed into a twin table
+        norm = normalise(frame)
+        baseline = norm.rename(columns={"ts": "interval_start"})[
+            ["queue", "channel", "interval_start", "interval_minutes", "offered", "answered",
+             "abandoned", "answer_wait_seconds"]].copy()
+        baseline.insert(0, "contract_id", "bench")
+        baseline["thresholds"] = thresholds_json(norm, ["abandoned_within_5s",
+                                                        "answered_within_20s"])
+        columns = ", ".join(baseline.columns)
+        render_started = time.perf_counter()
+        payload = baseline.to_csv(index=False, header=False).encode()
+        render = time.perf_counter() - render_started
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE copy_intervals (LIKE intervals INCLUDING ALL)")
+        raw_conn = store.engine.raw_connection()
+        try:
+            started = time.perf_counter()
+            with raw_conn.cursor() as cur:
+                with cur.copy(f"COPY copy_intervals ({columns}) FROM STDIN "  # type: ignore[attr-defined]
+                              "WITH (FORMAT csv)") as cp:
+                    for i in range(0, len(payload), 1 << 20):
+                        cp.write(payload[i:i + (1 << 20)])
+            raw_conn.commit()
+            copy_seconds = time.perf_counter() - started
+        finally:
+            raw_conn.close()
+
+        c = contract(queues)
+        started = time.perf_counter()
+        first = store.ingest_intervals(c, frame, source="bench", batch_size=args.batch,
+                                       atomic=False)
+        slamon_seconds = time.perf_counter() - started
+        assert first.new == rows, first
+
+        started = time.perf_counter()
+        again = store.ingest_intervals(c, frame, source="bench", batch_size=args.batch,
+                                       atomic=False)
+        reingest_seconds = time.perf_counter() - started
+        assert again.unchanged == rows, again
+    finally:
+        store.close()
+        if not args.keep:
+            drop_schema(SCHEMA)
+
+    copy_rate = rows / copy_seconds
+    slamon_rate = rows / slamon_seconds
+    print(f"rows:                      {rows:,}")
+    print(f"COPY (pre-rendered CSV):   {copy_rate:12,.0f} rows/s  ({copy_seconds:.2f} s; "
+          f"+{render:.2f} s to render the CSV: {rows / (copy_seconds + render):,.0f} rows/s)")
+    print(f"slamon ingest (new rows):  {slamon_rate:12,.0f} rows/s  ({slamon_seconds:.2f} s, "
+          f"rollups included)")
+    print(f"ratio slamon / COPY:       {slamon_rate / copy_rate:12.0%}   (goal >= 50 %)")
+    print(f"re-ingest (all unchanged): {rows / reingest_seconds:12,.0f} rows/s  "
+          f"({reingest_seconds:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""One pass of the service, without a scheduler: `collect_once` and `evaluate_once`.
+
+`collect_once(store, contract, collector, now, owner)` fetches what one source has that the
+database does not, under a row lease `collect:<contract>:<kind>` so that of several
+processes only one works on a source at a time. Per planned window (oldest first): collect
+→ store intervals, outages and maintenances → `collector.commit(result)` → move the
+watermark `<contract>:<kind>` to the window's end → renew the lease. The watermark moves
+only after the data is committed; a crash between the two is harmless because ingestion
+upserts on (contract, queue, channel, interval_start) and outages on their ref, so the
+re-fetched window re-stores the same rows and nothing is doubled.
+
+A source whose watermark already stands at the last complete interval is not polled at all
+(`skipped="fresh"`): re-polling the trailing hours (late vendor data) happens once per new
+interval, not once per tick and process.
+
+`TransientError` stops the source for this pass (watermark where it was, retried next
+tick); `PermanentError` is recorded and returned with `down=True` for the scheduler to
+stop polling it. Both go into `collector_runs` with the error text (already redacted by
+the HTTP seam).
+
+`evaluate_once(store, contract, now)` evaluates the current month and, while not final,
+the previous one from the database, assesses credits over those periods (oldest first) and
+saves both; the Store keeps final periods untouched and records restatements.
+
+Leases compare wall-clock times across processes, so they use `wall()` (real UTC time),
+never the simulated `now` the data windows are planned against.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from monitor.collectors.base import Collector, CollectResult, TimeWindow
+from monitor.collectors.windows import floor_to, plan_windows
+from monitor.domain.contract import Contract, PeriodKind
+from monitor.domain.credits import assess_credits
+from monitor.domain.evaluate import evaluate
+from monitor.domain.measurements import Measurements
+from monitor.domain.periods import period_containing
+from monitor.domain.results import Evaluation, PeriodCredits
+from monitor.errors import (
+    CollectorError,
+    InputError,
+    PermanentError,
+    StorageError,
+    TransientError,
+)
+from monitor.storage import Store
+
+log = logging.getLogger("slamon.service")
+Wall = Callable[[], datetime]
+
+
+def real_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class CollectPolicy:
+    """Knobs of one collection pass.
+
+    `since`: where a source with no watermark starts (default: the start of the contract's
+    current month, what the evaluation needs); `trailing`: override of the vendor's
+    re-poll of already-fetched time (None = the collector's `limits.trailing`);
+    `lease_ttl`: how long a lease holds without renewal (renewed after every window, so a
+    killed process blocks a source at most this long).
+    """
+
+    since: datetime | None = None
+    trailing: timedelta | None = None
+    lease_ttl: timedelta = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class CollectOutcome:
+    contract_id: str
+    kind: str
+    windows: tuple[TimeWindow, ...] = ()
+    rows: int = 0
+    outages: int = 0
+    requests: int = 0
+    skipped: str | None = None  # "leased" (another process has it) | "fresh" (nothing new)
+    error: str | None = None
+    down: bool = False  # a PermanentError: stop polling until restarted
+    watermark: datetime | None = None
+    problems: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def source_key(contract_id: str, kind: str) -> str:
+    return f"{contract_id}:{kind}"
+
+
+def lease_key(contract_id: str, kind: str) -> str:
+    return f"collect:{contract_id}:{kind}"
+
+
+def first_start(contract: Contract, now: datetime, policy: CollectPolicy) -> datetime:
+    if policy.since is not None:
+        return policy.since
+    return period_containing(contract, PeriodKind.MONTH, now).full_start
+
+
+def collect_once(store: Store, contract: Contract, collector: Collector, now: datetime,
+                 owner: str, policy: CollectPolicy = CollectPolicy(),
+                 wall: Wall = real_now) -> CollectOutcome:
+    """Fetch, store and commit every window `collector` has that the database lacks."""
+    kind = collector.kind
+    key, lease = source_key(contract.id, kind), lease_key(contract.id, kind)
+    watermark = store.get_watermark(key)
+    step = collector.limits.granularity
+    if watermark is not None and watermark >= floor_to(now, step):
+        return CollectOutcome(contract.id, kind, skipped="fresh", watermark=watermark)
+    if not store.try_lease(lease, owner, policy.lease_ttl, wall()):
+        return CollectOutcome(contract.id, kind, skipped="leased", watermark=watermark)
+    try:
+        # Re-read under the lease: another process may have moved it since.
+        watermark = store.get_watermark(key)
+        if watermark is not None and watermark >= floor_to(now, step):
+            return CollectOutcome(contract.id, kind, skipped="fresh", watermark=watermark)
+        return _collect_leased(store, contract, collector, now, owner, policy, wall, watermark)
+    finally:
+        try:
+            store.release_lease(lease, owner)
+        except StorageError as exc:  # the lease then simply expires
+            log.warning("event=lease_release_failed key=%s error=%s", lease, exc)
+
+
+def _collect_leased(store: Store, contract: Contract, collector: Collector, now: datetime,
+                    owner: str, policy: CollectPolicy, wall: Wall,
+                    watermark: datetime | None) -> CollectOutcome:
+    kind = collector.kind
+    key, lease = source_key(contract.id, kind), lease_key(contract.id, kind)
+    limits = collector.limits
+    if policy.trailing is not None:
+        limits = replace(limits, trailing=policy.trailing)
+    initial = now - first_start(contract, now, policy) if watermark is None else None
+    plan = plan_windows(watermark, now, limits, initial=initial)
+    if plan.lost is not None:
+        log.warning("event=data_lost contract=%s source=%s start=%s end=%s "
+                    "reason=older_than_vendor_history", contract.id, kind,
+                    plan.lost.start.isoformat(), plan.lost.end.isoformat())
+    done: list[TimeWindow] = []
+    rows = outages = requests = 0
+    problems: list[str] = []
+    started = wall()
+    error: str | None = None
+    down = False
+    for window in plan.windows:
+        try:
+            result = collector.collect(window)
+        except CollectorError as exc:
+            error, down = str(exc), isinstance(exc, PermanentError)
+            level = logging.ERROR if down else logging.WARNING
+            log.log(level, "event=collect_failed contract=%s source=%s window=%s "
+                    "transient=%s error=%s", contract.id, kind, window.iso(),
+                    isinstance(exc, TransientError), exc)
+            break
+        rows += _store_result(store, contract, result)
+        outages += len(result.outages) + len(result.maintenances)
+        requests += result.stats.requests
+        problems.extend(result.problems)
+        collector.commit(result)
+        store.set_watermark(key, window.end)
+        done.append(window)
+        watermark = window.end
+        log.info("event=window_stored contract=%s source=%s window=%s rows=%d outages=%d "
+                 "requests=%d", contract.id, kind, window.iso(), len(result.intervals),
+                 len(result.outages) + len(result.maintenances), result.stats.requests)
+        if not store.try_lease(lease, owner, policy.lease_ttl, wall()):
+            log.warning("event=lease_lost contract=%s source=%s", contract.id, kind)
+            break
+    store.record_run(key, started, wall(), rows, error)
+    return CollectOutcome(contract.id, kind, tuple(done), rows, outages, requests,
+                          error=error, down=down, watermark=watermark,
+                          problems=tuple(problems))
+
+
+def _store_result(store: Store, contract: Contract, result: CollectResult) -> int:
+    if not result.intervals.empty:
+        store.ingest_intervals(contract, result.intervals, source=result.source)
+    seen = result.outages + result.maintenances
+    if seen:
+        store.ingest_outages(contract.id, seen)
+    return len(result.intervals)
+
+
+@dataclass(frozen=True)
+class EvaluationOutcome:
+    """The evaluations saved (oldest first) and their credits, for exporter and alerts."""
+
+    contract_id: str
+    evaluations: tuple[Evaluation, ...]
+    credits: tuple[PeriodCredits, ...]
+
+    @property
+    def current(self) -> Evaluation:
+        return self.evaluations[-1]
+
+
+def evaluate_once(store: Store, contract: Contract, now: datetime,
+                  at: datetime | None = None) -> EvaluationOutcome:
+    """Evaluate the current month (and the previous one until it is final) from the
+    database as of `now`, assess credits over them and save; `at` stamps the save."""
+    current = period_containing(contract, PeriodKind.MONTH, now)
+    periods = [current]
+    try:
+        previous = period_containing(contract, PeriodKind.MONTH,
+                                     current.full_start - timedelta(microseconds=1))
+    except InputError:  # before the contract's term
+        previous = None
+    if previous is not None and store.period_status(contract.id, previous.label) != "final":
+        periods.insert(0, previous)
+    availability = bool(contract.sources.status_page)
+    evaluations = []
+    for period in periods:
+        measurements = Measurements(
+            intervals=store.load_intervals(contract.id, period.full_start, period.full_end),
+            outages=store.load_outages(contract.id, period.full_start, period.full_end))
+        evaluations.append(evaluate(contract, measurements, period, now,
+                                    availability_data=availability, keep_intervals=False))
+    credits = assess_credits(contract, evaluations)
+    for evaluation, credit in zip(evaluations, credits, strict=True):
+        store.save_evaluation(evaluation, credit, at=at or now)
+    return EvaluationOutcome(contract.id, tuple(evaluations), tuple(credits))
