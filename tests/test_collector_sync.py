@@ -10,7 +10,14 @@ import pytest
 
 from monitor.collectors import HttpClient, build_collector
 from monitor.collectors.sync import sync, watermark_key
-from monitor.simulator import SIM_ENV, FaultInjector, Scenario, Simulator, simulator_contract
+from monitor.simulator import (
+    SIM_ENV,
+    FaultInjector,
+    Scenario,
+    SimClock,
+    Simulator,
+    simulator_contract,
+)
 from monitor.storage import Store
 
 SCENARIO = Scenario(seed=21)
@@ -74,3 +81,26 @@ def test_the_status_page_is_persisted_on_every_poll(store: Store, sim: Simulator
     assert sorted((o.service, o.impact, o.excluded) for o in kept) == [
         ("Chat", "degraded", False), ("Voice", "degraded", False), ("Voice", "full", False),
         ("Voice", "full", True)]
+
+
+def test_the_trailing_re_poll_picks_up_late_posted_contacts(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in SIM_ENV.items():
+        monkeypatch.setenv(key, value)
+    real = [0.0]
+    scenario = Scenario(seed=21)
+    scenario.clock = SimClock(scenario.start, speed=3600.0, real=lambda: real[0])
+    with Simulator(scenario) as running:
+        contract = simulator_contract("genesys-cloud", running.url, scenario)
+        store.save_contract(contract)
+        genesys = build_collector(contract, http=HttpClient(sleep=lambda s: None),
+                                  clock=scenario.clock.now)
+        real[0] = 17.0  # 17:00 simulated: the 16:30 interval has ended, not all posted
+        sync(genesys, contract, store, scenario.clock.now(), initial=timedelta(hours=6))
+        recent = (at(16, 30), at(17))
+        early = int(store.load_intervals(contract.id, *recent).offered.sum())
+        real[0] = 19.0  # two hours later every 16:30 contact has completed
+        sync(genesys, contract, store, scenario.clock.now())
+        late = int(store.load_intervals(contract.id, *recent).offered.sum())
+    final = int(scenario.truth(start=at(16, 30), end=at(17)).offered.sum())
+    assert early < late == final

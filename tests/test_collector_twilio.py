@@ -93,3 +93,17 @@ def test_bad_credentials_are_permanent_and_the_token_never_shows(twilio: Any) ->
     with pytest.raises(PermanentError, match="401 20003: Authenticate") as info:
         collector.collect(WINDOW)
     assert TOKEN not in str(info.value)
+
+
+@responses.activate
+def test_the_api_base_can_be_redirected_for_a_simulator_or_proxy(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TW_SID", SID)
+    monkeypatch.setenv("TW_TOKEN", TOKEN)
+    for settings in ({"api_host": "http://127.0.0.1:9"}, {"base_url": "http://127.0.0.1:9/"}):
+        contract = make_contract("twilio-flex", (Queue(WQ, "Billing"),),
+                                 settings={"workspace_sid": WS, **settings},
+                                 credentials_env={"account_sid": "TW_SID",
+                                                  "auth_token": "TW_TOKEN"})
+        twilio = TwilioFlexCollector(contract, HttpClient(), lambda: WINDOW.end)
+        assert twilio.base_url == "http://127.0.0.1:9"

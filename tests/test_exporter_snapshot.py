@@ -150,3 +150,16 @@ def test_slas_without_stored_results_still_show_their_target_and_period(
         ("asa", "2026-Q4", 30.0, None),
     ]
     assert snap.contracts[0].period == "2026-11"
+
+
+def test_a_history_of_evaluations_shows_each_sla_once_from_the_newest_period(
+    contract: Contract,
+) -> None:
+    now = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
+    october = Evaluation(contract.id, period_for(contract, "2026-10"), now, "provisional", (
+        result("availability", "availability", D("0.95"), D(100), Target(D("0.999"))),))
+    november = Evaluation(contract.id, period_for(contract, "2026-11"), now, "open", (
+        result("availability", "availability", D("0.99"), D(100), Target(D("0.999"))),))
+    snap = snapshot_from_evaluations([contract], [october, november], {}, now)
+    s = by_sla(snap, "availability")
+    assert (s.period, s.attainment) == ("2026-11", 0.99)

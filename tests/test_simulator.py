@@ -130,11 +130,24 @@ def test_the_simulated_clock_only_serves_intervals_that_have_ended(env: None) ->
                                     http=http(), clock=scenario.clock.now)
         window = TimeWindow(scenario.start, scenario.end)
         assert collector.collect(window).intervals.offered.sum() == 0
-        real[0] = 2.0  # one real second is 30 simulated minutes
+        real[0] = 30.0  # one real second is 30 simulated minutes: now 15:00
         seen = collector.collect(window).intervals
-        expected = scenario.truth(end=scenario.start + timedelta(hours=1))
-        assert seen.offered.sum() == expected.offered.sum() > 0
-        assert len(scenario.truth()) == 2 * len(scenario.queues)
+        served = seen[seen.offered > 0].interval_start
+        assert served.max() == scenario.start + timedelta(hours=14, minutes=30)
+        morning = scenario.truth(end=scenario.start + timedelta(hours=12))
+        assert seen[seen.interval_start < scenario.start + timedelta(hours=12)].offered.sum() \
+            == morning.offered.sum()
+
+
+def test_recent_intervals_grow_as_their_contacts_complete() -> None:
+    scenario = Scenario(seed=11)
+    scenario.clock = SimClock(scenario.start, speed=1.0)
+    queue, at = VOICE[1], scenario.start + timedelta(hours=16)
+    final = scenario.contacts[(queue, at)]
+    just_ended = scenario.served(queue, at, at + timedelta(minutes=30))
+    later = scenario.served(queue, at, at + timedelta(hours=3))
+    assert 0 < len(just_ended.answered_wait) < len(final.answered_wait)
+    assert later.offered == final.offered > just_ended.offered
 
 
 def test_truth_and_stats_are_served_over_http() -> None:

@@ -53,6 +53,14 @@ def test_four_intervals_split_by_business_hours_and_the_storm_exclusion(store: S
     assert total("business-hours", True, frozenset({"sunday-maint"})) == (2, 6, 4)
     assert total("24x7", True) == (4, 15, 12)
     assert total("24x7", None, frozenset({"storm"})) == (3, 13, 11)
+    # the whole month comes from the month rows, a single day from the day rows
+    assert total("business-hours", True) == (2, 6, 4)
+    one_day = store.rollup_sums(CONTRACT.id, date(2026, 10, 5), date(2026, 10, 5),
+                                calendar_id="24x7", columns=["offered"])
+    assert one_day["offered"].tolist() == [15]
+    none = store.rollup_sums(CONTRACT.id, date(2026, 10, 6), date(2026, 10, 31),
+                             calendar_id="24x7", columns=["offered"])
+    assert none.empty
     period = period_for(CONTRACT, "2026-10")
     by_sla = store.sla_sums(CONTRACT, CONTRACT.slas[0], period, ["offered"])
     assert by_sla["offered"].tolist() == [4]  # in hours, storm applies to every SLA
@@ -100,12 +108,12 @@ def raw_sums(store: Store, contract_: Contract) -> pd.DataFrame:
             .sort_values(keys).reset_index(drop=True))
 
 
-def rollup_table(store: Store, contract_: Contract) -> pd.DataFrame:
+def rollup_table(store: Store, contract_: Contract, grain: str) -> pd.DataFrame:
     with store.engine.connect() as conn:
         frame = pd.read_sql(
             "SELECT calendar_id, day, queue, in_hours, excluded_by, offered, "
             "answer_wait_seconds, thresholds FROM rollups WHERE contract_id = "
-            f"'{contract_.id}'", conn)
+            f"'{contract_.id}' AND grain = '{grain}'", conn)
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
     frame["in_hours"] = frame["in_hours"].astype(bool)
     frame["answered_within_20s"] = [
@@ -117,12 +125,17 @@ def rollup_table(store: Store, contract_: Contract) -> pd.DataFrame:
 
 
 def assert_agree(store: Store, contract_: Contract) -> None:
-    expected = raw_sums(store, contract_)
-    got = rollup_table(store, contract_)
-    for column in ("offered", "answered_within_20s", "answer_wait_seconds"):
-        expected[column] = expected[column].astype("int64")
-        got[column] = got[column].astype("int64")
-    pd.testing.assert_frame_equal(got[expected.columns], expected, check_dtype=False)
+    """Day rows equal the raw intervals grouped by local day; month rows by local month."""
+    daily = raw_sums(store, contract_)
+    keys = ["calendar_id", "day", "queue", "in_hours", "excluded_by"]
+    monthly = (daily.assign(day=[d.replace(day=1) for d in daily["day"]])
+               .groupby(keys).sum().reset_index().sort_values(keys).reset_index(drop=True))
+    for grain, expected in (("day", daily), ("month", monthly)):
+        got = rollup_table(store, contract_, grain)
+        for column in ("offered", "answered_within_20s", "answer_wait_seconds"):
+            expected[column] = expected[column].astype("int64")
+            got[column] = got[column].astype("int64")
+        pd.testing.assert_frame_equal(got[expected.columns], expected, check_dtype=False)
 
 
 def test_rollups_agree_with_raw_intervals_after_batches_corrections_and_a_calendar_change(

@@ -20,7 +20,7 @@ from monitor import conventions as C
 from monitor.alerting.model import Alert, Case, Links
 from monitor.alerting.rules import sla_alerts
 from monitor.alerting.rules_health import health_alerts
-from monitor.alerting.windows import minutes, pairs_for
+from monitor.alerting.windows import min_short_for, minutes, pairs_for
 from monitor.domain.contract import Contract
 from monitor.exporter.from_results import unit_of
 
@@ -51,7 +51,7 @@ def recording_rules(contracts: Iterable[Contract]) -> dict[str, Any]:
     for contract in contracts:
         for sla in contract.slas:
             if unit_of(sla) == "ratio":
-                for pair in pairs_for(sla.period):
+                for pair in pairs_for(sla.period, min_short_for(str(sla.metric))):
                     windows |= {pair.long, pair.short}
     by = "sum by (vendor, contract, sla)"
     valid, good = C.counter_sample(C.VALID_EVENTS), C.counter_sample(C.GOOD_EVENTS)

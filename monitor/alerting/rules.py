@@ -17,7 +17,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from monitor import conventions as C
 from monitor.alerting.model import Alert, Case, Links, selector
-from monitor.alerting.windows import WindowPair, can_fire, pairs_for
+from monitor.alerting.windows import WindowPair, can_fire, min_short_for, pairs_for
 from monitor.domain.budget import error_budget
 from monitor.domain.contract import CALENDAR_24X7, Contract, Direction, PeriodKind, Sla
 from monitor.exporter.from_results import unit_of
@@ -66,7 +66,8 @@ def burn_alerts(contract: Contract, sla: Sla, links: Links) -> list[Alert]:
     if unit_of(sla) != "ratio":
         return []
     all_budgets = budgets(sla)
-    pairs = [p for p in pairs_for(sla.period) if can_fire(p, all_budgets)]
+    pairs = [p for p in pairs_for(sla.period, min_short_for(str(sla.metric)))
+             if can_fire(p, all_budgets)]
     if not pairs:
         return []
     ids = {C.L_CONTRACT: contract.id, C.L_SLA: sla.id}

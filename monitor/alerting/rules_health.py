@@ -73,13 +73,13 @@ def data_stale(contract: Contract, links: Links) -> Alert:
         contract, C.ALERT_DATA_STALE,
         f"newest stored measurement is older than {seconds // 60} minutes", links))
     series = {C.L_VENDOR: contract.vendor, C.L_CONTRACT: contract.id}
-    # The newest measurement ends at t=0, so at evaluation minute m the data is m minutes old.
-    stamp = {selector(C.DATA_LAST_MEASUREMENT, **series): f"0x{seconds // 60 + 10}"}
+    # The newest measurement ends 10 minutes short of the limit before t=0, so at evaluation
+    # minute 9 the data is a minute younger than the limit and at minute 11 a minute older.
+    stamp = {selector(C.DATA_LAST_MEASUREMENT, **series): f"{600 - seconds}x15"}
     return replace(alert, cases=(
-        Case("data just younger than the limit", stamp, seconds // 60 - 1,
-             C.ALERT_DATA_STALE, ()),
-        Case("data just older than the limit", stamp, seconds // 60 + 1,
-             C.ALERT_DATA_STALE, (_full(series, labels),)),
+        Case("data just younger than the limit", stamp, 9, C.ALERT_DATA_STALE, ()),
+        Case("data just older than the limit", stamp, 11, C.ALERT_DATA_STALE,
+             (_full(series, labels),)),
     ))
 
 

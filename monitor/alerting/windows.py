@@ -8,6 +8,8 @@ period's budget before it fires. Each pair is its own alert, so the page says wh
 
 A pair whose threshold `burn_rate * budget` is 1 or more can never fire (the error ratio
 cannot exceed 1): an 80 % service level has a 20 % budget, so 14.4x and 6x are skipped for it.
+
+Short windows of contact-count SLAs are at least 30 minutes (see `min_short_for`).
 """
 
 from __future__ import annotations
@@ -55,12 +57,24 @@ _WORKBOOK: tuple[tuple[int, int, str, str], ...] = (
 _SCALE = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.YEAR: 12}
 
 
-def pairs_for(kind: PeriodKind) -> tuple[WindowPair, ...]:
+# Contact counts arrive per closed 15- or 30-minute interval, so a counter of contacts moves
+# in steps; a shorter window would see no change (0/0) most of the time and flap.
+COUNTS_MIN_SHORT_MINUTES = 30
+
+
+def pairs_for(kind: PeriodKind, min_short_minutes: int = 0) -> tuple[WindowPair, ...]:
+    """The four pairs for `kind`, short windows no shorter than `min_short_minutes`."""
     scale = _SCALE[kind]
     return tuple(
-        WindowPair(duration(long * scale), duration(short * scale), Decimal(rate), severity)
+        WindowPair(duration(long * scale), duration(max(short * scale, min_short_minutes)),
+                   Decimal(rate), severity)
         for long, short, rate, severity in _WORKBOOK
     )
+
+
+def min_short_for(metric: str) -> int:
+    """Availability moves every poll; contact KPIs move once per closed interval."""
+    return 0 if metric == "availability" else COUNTS_MIN_SHORT_MINUTES
 
 
 def can_fire(pair: WindowPair, budgets: list[Decimal]) -> bool:

@@ -144,8 +144,9 @@ def setting(contract: Contract, key: str, default: str | None = None) -> str:
 
 
 def api_base(contract: Contract, default: str) -> str:
-    """`sources.api_host` (a host, or a URL for plain-http simulators) or the vendor default."""
-    host = contract.sources.settings.get("api_host")
+    """`sources.api_host` (a host, or a URL for plain-http simulators; `base_url` is accepted
+    too) or the vendor default."""
+    host = contract.sources.settings.get("api_host") or contract.sources.settings.get("base_url")
     if not host:
         return default.rstrip("/")
     return (host if "://" in host else f"https://{host}").rstrip("/")

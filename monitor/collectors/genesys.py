@@ -204,6 +204,14 @@ class GenesysCollector:
                 row[threshold_column("answered_within_", seconds)] = row["answered"] - over
             if self.short_abandon is not None:
                 row[threshold_column("abandoned_within_", self.short_abandon)] = short
+        for want in wanted.abandoned:
+            if want != self.short_abandon:
+                problems.append(
+                    f"abandoned_within_{want}s is not available from Genesys: tShortAbandon "
+                    f"only counts abandons under the org's short-abandon setting "
+                    f"({self.short_abandon} s); SLAs counting abandons within {want} s "
+                    "(abandons: positive or exclude_within_threshold) lack data"
+                )
         for queue in self.contract.sources.queues:
             seconds = self.service_level_seconds(queue.id).get(queue.channel)
             for want in wanted.answered:

@@ -7,7 +7,7 @@ a table or JSON. Without --intervals the period is read from the database (--db 
 
 Breaches are data (exit 0) unless `--fail-on-breach` (exit 3); bad input exits 1 with the
 file, line and column. The command reads the clock only for the default `--as-of`; the
-engine never does. `load_measurements` is the seam where other sources (the database) plug in.
+engine never does. `open_source` picks files or the database (`monitor.sources`).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import TextIO
 
 from monitor.domain.contract import Contract, Metric, Status
-from monitor.domain.evaluate import evaluate
-from monitor.domain.measurements import Measurements, empty_intervals
+from monitor.domain.history import evaluate_history
 from monitor.domain.periods import period_for
-from monitor.domain.results import Evaluation, Period, PeriodCredits, SlaResult
+from monitor.domain.results import Evaluation, PeriodCredits, SlaResult
 from monitor.errors import InputError
-from monitor.interchange import evaluation_to_json, read_intervals, read_outages
+from monitor.interchange import evaluation_to_json
+from monitor.sources import FileSource, Source, StoreSource
 
 HELP = "Evaluate a contract's SLAs for one period from interval and outage files."
 TIME_METRICS = frozenset({Metric.ASA, Metric.AHT})
@@ -47,6 +47,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the interchange JSON")
     parser.add_argument("--fail-on-breach", action="store_true",
                         help="exit 3 when an SLA is breached")
+    parser.add_argument("--history", type=int, default=12, metavar="N",
+                        help="earlier periods evaluated for earn-back and rolling defaults "
+                        "(default 12)")
     parser.add_argument("--db", metavar="URL",
                         help="without --intervals: read the period from this database "
                         "(default: SLAMON_DATABASE_URL or sqlite:///slamon.db)")
@@ -58,47 +61,14 @@ def load_contract_arg(args: argparse.Namespace) -> Contract:
     return find_contract(args.contract, args.contracts_dir)
 
 
-def load_measurements(args: argparse.Namespace, contract: Contract,
-                      period: Period) -> Measurements:
-    """Interval rows and outages for `period`: from the files, else from the database."""
-    if args.intervals is None:
-        return _from_database(args, contract, period)
-    intervals = read_intervals(args.intervals, contract) if args.intervals else empty_intervals()
-    outages = read_outages(args.outages) if args.outages else ()
-    return Measurements(intervals=intervals, outages=outages)
-
-
-def _from_database(args: argparse.Namespace, contract: Contract,
-                   period: Period) -> Measurements:
+def open_source(args: argparse.Namespace, contract: Contract) -> Source:
+    """The files named on the command line, else the database (--db URL)."""
+    if args.intervals is not None:
+        return FileSource.read(contract, args.intervals, args.outages)
     from monitor.config import database_url
     from monitor.storage import Store
 
-    store = Store.open(database_url(args.db))
-    try:
-        intervals = store.load_intervals(contract.id, period.full_start, period.full_end)
-        outages = (read_outages(args.outages) if args.outages else
-                   store.load_outages(contract.id, period.full_start, period.full_end))
-    finally:
-        store.close()
-    return Measurements(intervals=intervals, outages=outages)
-
-
-def has_outage_data(args: argparse.Namespace) -> bool:
-    """Whether an outage feed was supplied (an empty file says "no outages"); the database
-    is one (its collectors record outages as they see them)."""
-    return args.outages is not None or args.intervals is None
-
-
-def assess(contract: Contract, evaluation: Evaluation) -> PeriodCredits | None:
-    """Credits for this one period, when the credit engine is installed (the one seam).
-
-    With a single evaluation there is no history: rolling defaults and earn-back see only
-    this period."""
-    try:
-        from monitor.domain.credits import credits_for
-    except ImportError:
-        return None
-    return credits_for(contract, [evaluation])
+    return StoreSource(Store.open(database_url(args.db)))
 
 
 def parse_as_of(text: str | None) -> datetime:
@@ -117,10 +87,18 @@ def run(args: argparse.Namespace) -> int:
     as_of = parse_as_of(args.as_of)
     contract = load_contract_arg(args)
     period = period_for(contract, args.period)
-    measurements = load_measurements(args, contract, period)
-    evaluation = evaluate(contract, measurements, period, as_of,
-                          availability_data=has_outage_data(args))
-    credits = assess(contract, evaluation)
+    source = open_source(args, contract)
+    try:
+        # Earlier periods are evaluated too: earn-back and rolling defaults need them.
+        past = evaluate_history(
+            contract, period, lambda start, end: source.measurements(contract, start, end),
+            as_of, history=args.history, availability_data=source.has_outages,
+            is_final=lambda label: source.closed(contract, label), require_data=False,
+            source=source.describe())
+    finally:
+        if isinstance(source, StoreSource):
+            source.store.close()
+    evaluation, credits = past.current, past.current_credits
     if args.json:
         doc = evaluation_to_json(evaluation, credits, currency=contract.currency)
         json.dump(doc, sys.stdout, indent=2)

@@ -1,4 +1,7 @@
-"""`slamon notifications`: what was sent to whom (breaches and recoveries), oldest first."""
+"""`slamon notifications`: what was sent to whom (breaches and recoveries), oldest first.
+
+Reads the database (--db, else SLAMON_DATABASE_URL, else sqlite:///slamon.db), or with
+--log the JSON-lines sent-log of a setup without a database."""
 
 from __future__ import annotations
 
@@ -13,8 +16,10 @@ DEFAULT_LOG = Path("slamon-notifications.jsonl")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--log", type=Path, default=DEFAULT_LOG,
-                        help=f"sent-log file when no database is used (default {DEFAULT_LOG})")
+    parser.add_argument("--db", metavar="URL", help="database URL (default: SLAMON_DATABASE_URL "
+                        "or sqlite:///slamon.db)")
+    parser.add_argument("--log", type=Path,
+                        help=f"a JSON-lines sent-log instead of the database (e.g. {DEFAULT_LOG})")
     parser.add_argument("--contract", help="only this contract")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
 
@@ -42,5 +47,14 @@ def listing(log: SentLog, contract: str | None = None, as_json: bool = False) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    print(listing(JsonlSentLog(args.log), args.contract, args.json), end="")
+    log: SentLog
+    if args.log is not None:
+        log = JsonlSentLog(args.log)
+    else:
+        from monitor.alerting.notifiers.store_log import StoreSentLog
+        from monitor.config import database_url
+        from monitor.storage import Store
+
+        log = StoreSentLog(Store.open(database_url(args.db)))
+    print(listing(log, args.contract, args.json), end="")
     return 0

@@ -76,7 +76,8 @@ def _as_of(text: str | None, now: datetime) -> datetime:
 
 def run(args: argparse.Namespace) -> int:
     from monitor.config import contracts_dir, database_url
-    from monitor.reports.gather import FileSource, Source, StoreSource, gather
+    from monitor.reports.gather import gather
+    from monitor.sources import FileSource, Source, StoreSource
     from monitor.reports.render import write_report
     from monitor.spec import find_contract
 

@@ -140,20 +140,29 @@ def snapshot_from_evaluations(
     by_id = {c.id: c for c in contracts}
     slas: list[SlaSnapshot] = []
     periods: dict[str, str] = {}
+    # One result per SLA, from the newest period: an SLA's series must be unique, and a
+    # history (previous month still provisional + current month) shows the current one.
+    newest: dict[tuple[str, str], tuple[Evaluation, SlaResult]] = {}
     for ev in evaluations:
-        contract = by_id.get(ev.contract_id)
-        if contract is None:
+        if ev.contract_id not in by_id:
             continue
+        for result in ev.results:
+            key = (ev.contract_id, result.sla_id)
+            held = newest.get(key)
+            if held is None or (ev.period.start, ev.as_of) >= (held[0].period.start,
+                                                                held[0].as_of):
+                newest[key] = (ev, result)
+    for (contract_id, _), (ev, result) in sorted(newest.items()):
+        contract = by_id[contract_id]
         lines = {
             (line.sla_id, line.period): line.amount
             for pc in credits.get(contract.id, ()) for line in pc.lines
         }
-        for result in ev.results:
-            sla = contract.sla(result.sla_id)
-            credit = lines.get((sla.id, ev.period.label))
-            slas.append(sla_snapshot(contract, sla, result, ev, now, credit))
-            if ev.period.kind is PeriodKind.MONTH or contract.id not in periods:
-                periods[contract.id] = ev.period.label
+        sla = contract.sla(result.sla_id)
+        credit = lines.get((sla.id, ev.period.label))
+        slas.append(sla_snapshot(contract, sla, result, ev, now, credit))
+        if ev.period.kind is PeriodKind.MONTH or contract.id not in periods:
+            periods[contract.id] = ev.period.label
     seen = {(s.contract, s.sla) for s in slas}
     for contract in sorted(by_id.values(), key=lambda c: c.id):
         for sla in contract.slas:

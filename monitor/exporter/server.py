@@ -8,7 +8,7 @@ in the scheduler's process (`slamon run`) or alone (`slamon serve-metrics`), on 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from wsgiref.simple_server import WSGIServer
@@ -16,9 +16,13 @@ from wsgiref.simple_server import WSGIServer
 from prometheus_client import CollectorRegistry, start_http_server
 
 from monitor.domain.contract import Contract
+from monitor.domain.results import Evaluation, PeriodCredits
 from monitor.exporter.from_results import snapshot_from_evaluations
 from monitor.exporter.metrics import SlamonMetrics
 from monitor.exporter.snapshot import MetricsSnapshot, SnapshotSource
+
+# The latest evaluation per (contract, period kind), and the credits history by contract id.
+StoredResults = tuple[Iterable[Evaluation], Mapping[str, Sequence[PeriodCredits]]]
 
 
 def build_registry(
@@ -62,13 +66,11 @@ class ContractsSource:
     """
 
     contracts: Sequence[Contract]
-    results: Callable[[datetime], tuple[Iterable[object], dict[str, list[object]]]] | None = None
+    results: Callable[[datetime], StoredResults] | None = None
 
     def snapshot(self, now: datetime) -> MetricsSnapshot:
-        evaluations: Iterable[object] = ()
-        credits: dict[str, list[object]] = {}
+        evaluations: Iterable[Evaluation] = ()
+        credits: Mapping[str, Sequence[PeriodCredits]] = {}
         if self.results is not None:
             evaluations, credits = self.results(now)
-        return snapshot_from_evaluations(
-            self.contracts, evaluations, credits, now  # type: ignore[arg-type]
-        )
+        return snapshot_from_evaluations(self.contracts, evaluations, credits, now)

@@ -65,12 +65,14 @@ class CollectPolicy:
     `since`: where a source with no watermark starts (default: the start of the contract's
     current month, what the evaluation needs); `trailing`: override of the vendor's
     re-poll of already-fetched time (None = the collector's `limits.trailing`);
+    `max_span`: a shorter window than the vendor allows (smaller batches commit sooner);
     `lease_ttl`: how long a lease holds without renewal (renewed after every window, so a
     killed process blocks a source at most this long).
     """
 
     since: datetime | None = None
     trailing: timedelta | None = None
+    max_span: timedelta | None = None
     lease_ttl: timedelta = timedelta(minutes=2)
 
 
@@ -109,8 +111,12 @@ def first_start(contract: Contract, now: datetime, policy: CollectPolicy) -> dat
 
 def collect_once(store: Store, contract: Contract, collector: Collector, now: datetime,
                  owner: str, policy: CollectPolicy = CollectPolicy(),
-                 wall: Wall = real_now) -> CollectOutcome:
-    """Fetch, store and commit every window `collector` has that the database lacks."""
+                 wall: Wall = real_now, stop: Callable[[], bool] = lambda: False
+                 ) -> CollectOutcome:
+    """Fetch, store and commit every window `collector` has that the database lacks.
+
+    `stop()` is asked between windows: when it turns true the pass ends after the window
+    in hand is stored and its watermark moved (graceful shutdown)."""
     kind = collector.kind
     key, lease = source_key(contract.id, kind), lease_key(contract.id, kind)
     watermark = store.get_watermark(key)
@@ -124,7 +130,8 @@ def collect_once(store: Store, contract: Contract, collector: Collector, now: da
         watermark = store.get_watermark(key)
         if watermark is not None and watermark >= floor_to(now, step):
             return CollectOutcome(contract.id, kind, skipped="fresh", watermark=watermark)
-        return _collect_leased(store, contract, collector, now, owner, policy, wall, watermark)
+        return _collect_leased(store, contract, collector, now, owner, policy, wall, watermark,
+                               stop)
     finally:
         try:
             store.release_lease(lease, owner)
@@ -134,12 +141,14 @@ def collect_once(store: Store, contract: Contract, collector: Collector, now: da
 
 def _collect_leased(store: Store, contract: Contract, collector: Collector, now: datetime,
                     owner: str, policy: CollectPolicy, wall: Wall,
-                    watermark: datetime | None) -> CollectOutcome:
+                    watermark: datetime | None, stop: Callable[[], bool]) -> CollectOutcome:
     kind = collector.kind
     key, lease = source_key(contract.id, kind), lease_key(contract.id, kind)
     limits = collector.limits
     if policy.trailing is not None:
         limits = replace(limits, trailing=policy.trailing)
+    if policy.max_span is not None:
+        limits = replace(limits, max_span=min(limits.max_span, policy.max_span))
     initial = now - first_start(contract, now, policy) if watermark is None else None
     plan = plan_windows(watermark, now, limits, initial=initial)
     if plan.lost is not None:
@@ -153,6 +162,8 @@ def _collect_leased(store: Store, contract: Contract, collector: Collector, now:
     error: str | None = None
     down = False
     for window in plan.windows:
+        if stop():
+            break
         try:
             result = collector.collect(window)
         except CollectorError as exc:

@@ -137,18 +137,20 @@ class IntervalCorrectionRow(Base):
 
 
 class RollupRow(Base):
-    """Sums of the additive counts per queue, channel and local day, split by one calendar's
+    """Sums of the additive counts per queue, channel and local day (grain "day") and local
+    month (grain "month", the fast path for whole periods), split by one calendar's
     open/closed flag and by the set of exclusions covering the interval (`excluded_by`:
     comma-joined sorted ids, "" for none). Kept in the ingest's transaction."""
 
     __tablename__ = "rollups"
     __table_args__ = (
-        UniqueConstraint("contract_id", "day", "calendar_id", "queue", "channel",
+        UniqueConstraint("contract_id", "grain", "day", "calendar_id", "queue", "channel",
                          "in_hours", "excluded_by", name="uq_rollups_key"),
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
                                     primary_key=True, autoincrement=True)
     contract_id: Mapped[str] = mapped_column(String(200))
+    grain: Mapped[str] = mapped_column(String(5))  # "day", or "month" (day = its 1st)
     day: Mapped[date] = mapped_column(Date)
     calendar_id: Mapped[str] = mapped_column(String(100))
     queue: Mapped[str] = mapped_column(String(200))

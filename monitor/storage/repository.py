@@ -64,6 +64,9 @@ from monitor.storage.migrate import check, upgrade
 from monitor.storage.models import ContractRow, IntervalCorrectionRow
 
 
+ANALYZE_AFTER = 50_000  # rows written by one ingest that make fresh statistics worth it
+
+
 @dataclass(frozen=True)
 class IngestSummary:
     new: int = 0
@@ -170,14 +173,26 @@ class Store:
                     total += self._batch(s, contract, chunk, source, at)
                     if progress:
                         progress(len(chunk))
-            return total
-        for chunk in chunks:
-            with self.session() as s:
-                self._sync_contract(s, contract, at)
-                total += self._batch(s, contract, chunk, source, at)
-            if progress:
-                progress(len(chunk))
+        else:
+            for chunk in chunks:
+                with self.session() as s:
+                    self._sync_contract(s, contract, at)
+                    total += self._batch(s, contract, chunk, source, at)
+                if progress:
+                    progress(len(chunk))
+        if total.new + total.updated >= ANALYZE_AFTER:
+            self._analyze()
         return total
+
+    def _analyze(self) -> None:
+        """Fresh planner statistics after a bulk load, so the first reads after it do not
+        plan for empty tables (PostgreSQL; SQLite plans without them)."""
+        if self.engine.dialect.name != "postgresql":
+            return
+        with self.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.exec_driver_sql("ANALYZE intervals")
+            conn.exec_driver_sql("ANALYZE rollups")
 
     def _batch(self, s: Session, contract: Contract, chunk: pd.DataFrame, source: str | None,
                at: datetime) -> IngestSummary:

@@ -36,7 +36,7 @@ from monitor.storage.intervals import (
     thresholds_of,
 )
 
-DIMS = ["day", "calendar_id", "queue", "channel", "in_hours", "excluded_by"]
+DIMS = ["grain", "day", "calendar_id", "queue", "channel", "in_hours", "excluded_by"]
 SUMS = ["intervals", "minutes", *[c for c in CORE if c != "interval_minutes"], *OPTIONAL]
 NS = 1_000_000_000
 
@@ -92,9 +92,14 @@ def _expand_by_calendar(contract: Contract, deltas: pd.DataFrame) -> pd.DataFram
         part["in_hours"] = first[column].to_numpy()
         parts.append(part)
     long = pd.concat(parts, ignore_index=True)
-    grouped = long.groupby(DIMS, as_index=False, sort=False)[measures].sum()
+    daily = long.groupby(DIMS[1:], as_index=False, sort=False)[measures].sum()
+    monthly = daily.assign(day=daily["day"].to_numpy().astype("datetime64[M]")
+                           .astype("datetime64[D]"))
+    monthly = monthly.groupby(DIMS[1:], as_index=False, sort=False)[measures].sum()
+    grouped = pd.concat([daily.assign(grain="day"), monthly.assign(grain="month")],
+                        ignore_index=True)
     grouped["day"] = pd.to_datetime(grouped["day"]).dt.date
-    return grouped
+    return grouped[[*DIMS, *measures]]
 
 
 def apply_deltas(conn: Connection, contract: Contract, deltas: pd.DataFrame) -> None:
@@ -102,7 +107,7 @@ def apply_deltas(conn: Connection, contract: Contract, deltas: pd.DataFrame) -> 
     if deltas.empty:
         return
     grouped = _expand_by_calendar(contract, deltas)
-    days = grouped["day"]
+    days = grouped["day"][grouped["grain"] == "day"]
     queues = sorted(grouped["queue"].unique().tolist())
     thresholds = thresholds_of(known_columns(conn, contract.id))
     stored, ids = _read(conn, contract.id, min(days), max(days), thresholds, queues)
@@ -127,8 +132,11 @@ def _read(conn: Connection, contract_id: str, first: date, last: date, threshold
           queues: list[str] | None) -> tuple[pd.DataFrame, list[int]]:
     exprs = ["id", *DIMS, *SUMS, *[_json(conn, t) for t in thresholds]]
     names = ["id", *DIMS, *SUMS, *thresholds]
-    where = (f"contract_id = {literal(conn, contract_id)} AND day >= '{first.isoformat()}' "
-             f"AND day <= '{last.isoformat()}'")
+    month = first.replace(day=1)
+    where = (f"contract_id = {literal(conn, contract_id)} AND ((grain = 'day' AND "
+             f"day >= '{first.isoformat()}' AND day <= '{last.isoformat()}') OR "
+             f"(grain = 'month' AND day >= '{month.isoformat()}' AND "
+             f"day <= '{last.isoformat()}'))")
     if queues is not None:
         where += " AND queue IN (" + ", ".join(literal(conn, q) for q in queues) + ")"
     query = f"SELECT {', '.join(exprs)} FROM rollups WHERE {where}"
@@ -188,7 +196,8 @@ def sums(conn: Connection, contract_id: str, first: date, last: date, *, calenda
          in_hours: bool | None = True, exclude: frozenset[str] = frozenset(),
          columns: list[str] | None = None) -> pd.DataFrame:
     """Sums per queue and channel over local days [first, last] (inclusive), for intervals
-    open in `calendar_id` (`in_hours=None`: both) and not held by any id in `exclude`."""
+    open in `calendar_id` (`in_hours=None`: both) and not held by any id in `exclude`.
+    Whole months inside the range are read from the month rows, the rest from day rows."""
     wanted = columns or SUMS
     exprs = []
     for column in wanted:
@@ -197,8 +206,7 @@ def sums(conn: Connection, contract_id: str, first: date, last: date, *, calenda
         else:
             exprs.append(f'COALESCE(SUM("{column}"), 0)')
     where = [f"contract_id = {literal(conn, contract_id)}",
-             f"day >= '{first.isoformat()}'", f"day <= '{last.isoformat()}'",
-             f"calendar_id = {literal(conn, calendar_id)}"]
+             _grain_filter(first, last), f"calendar_id = {literal(conn, calendar_id)}"]
     if in_hours is not None:
         where.append(f"in_hours = {literal(conn, in_hours)}" if is_postgres(conn)
                      else f"in_hours = {int(in_hours)}")
@@ -208,3 +216,25 @@ def sums(conn: Connection, contract_id: str, first: date, last: date, *, calenda
              f"{' AND '.join(where)} GROUP BY queue, channel ORDER BY queue, channel")
     return read_frame(conn, query, ["queue", "channel", *wanted],
                       {c: "int64" for c in wanted})
+
+
+def _grain_filter(first: date, last: date) -> str:
+    """Whole months from month rows, the leftover days at both ends from day rows."""
+    months: list[date] = []
+    cursor = first if first.day == 1 else _next_month(first)
+    while _next_month(cursor) - timedelta(days=1) <= last:
+        months.append(cursor)
+        cursor = _next_month(cursor)
+    if not months:
+        return f"(grain = 'day' AND day >= '{first}' AND day <= '{last}')"
+    parts = [f"(grain = 'month' AND day >= '{months[0]}' AND day <= '{months[-1]}')"]
+    if first < months[0]:
+        parts.append(f"(grain = 'day' AND day >= '{first}' AND day < '{months[0]}')")
+    after = _next_month(months[-1])
+    if after <= last:
+        parts.append(f"(grain = 'day' AND day >= '{after}' AND day <= '{last}')")
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from monitor.alerting.model import Links
 from monitor.alerting.notifiers.base import BREACH, RECOVERY, NotificationEvent, Notifier
 from monitor.alerting.notifiers.dispatch import Outcome, RetryPolicy, dispatch
+from monitor.alerting.notifiers.events import events_for
 from monitor.alerting.notifiers.mail import EmailNotifier
 from monitor.alerting.notifiers.pagerduty import PagerDutyNotifier
 from monitor.alerting.notifiers.sentlog import JsonlSentLog, MemorySentLog, SentLog, SentRecord
@@ -18,11 +20,13 @@ from monitor.alerting.notifiers.slack import SlackNotifier
 from monitor.alerting.notifiers.webhook import WebhookNotifier
 from monitor.domain.contract import Contract
 from monitor.domain.contract import Notifier as NotifierSpec
+from monitor.domain.results import Evaluation
 from monitor.errors import InputError
 
 __all__ = [
     "BREACH", "NOTIFIERS", "RECOVERY", "JsonlSentLog", "MemorySentLog", "NotificationEvent",
     "Notifier", "Outcome", "RetryPolicy", "SentLog", "SentRecord", "dispatch", "notifiers_for",
+    "notify_evaluation",
 ]
 
 
@@ -61,3 +65,15 @@ def notifiers_for(contract: Contract, environ: Mapping[str, str],
                              f"{', '.join(sorted(NOTIFIERS))})", file=contract.source_file)
         out.append(builder(spec, environ, contract))
     return out
+
+
+def notify_evaluation(contract: Contract, evaluation: Evaluation, sent: SentLog,
+                      environ: Mapping[str, str], links: Links | None = None,
+                      policy: RetryPolicy | None = None) -> list[Outcome]:
+    """After an evaluation: send each new breach and recovery to the contract's notifiers
+    that subscribe to it, once per channel (what `slamon run` calls)."""
+    outcomes: list[Outcome] = []
+    for event in events_for(contract, evaluation, sent, links):
+        notifiers = notifiers_for(contract, environ, event.kind)
+        outcomes += dispatch(event, notifiers, sent, policy)
+    return outcomes

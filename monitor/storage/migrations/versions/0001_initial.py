@@ -217,6 +217,7 @@ def upgrade() -> None:
         "rollups",
         sa.Column("id", ID, autoincrement=True, nullable=False),
         sa.Column("contract_id", sa.String(length=200), nullable=False),
+        sa.Column("grain", sa.String(length=5), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("calendar_id", sa.String(length=100), nullable=False),
         sa.Column("queue", sa.String(length=200), nullable=False),
@@ -243,6 +244,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint(
             "contract_id",
+            "grain",
             "day",
             "calendar_id",
             "queue",

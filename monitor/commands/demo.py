@@ -1,0 +1,76 @@
+"""`slamon demo`: a simulated month end to end, no configuration needed.
+
+    slamon demo [--db sqlite:///slamon.db] [--month 2026-10] [--seed 7] [--serve]
+
+Leaves a populated database (default `./slamon.db`, which every other command finds),
+the demo contract in `slamon-demo/contracts/`, the month's evaluation on stdout and a
+report file. `--serve` then keeps the simulator, the service (following a simulated clock)
+and `/metrics` running until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from monitor.config import database_url
+from monitor.conventions import DEFAULT_METRICS_PORT
+
+HELP = "run a simulated month end to end and leave a populated ./slamon.db"
+log = logging.getLogger("slamon.demo")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="URL",
+                        help="database to fill (default: SLAMON_DATABASE_URL or "
+                        "sqlite:///slamon.db)")
+    parser.add_argument("--month", default="2026-10", help="the month to simulate (2026-10)")
+    parser.add_argument("--seed", type=int, default=7, help="simulator seed (default 7)")
+    parser.add_argument("--fault-rate", type=float, default=0.0,
+                        help="share of vendor requests the simulator fails (default 0)")
+    parser.add_argument("--dir", type=Path, default=Path("."),
+                        help="where slamon-demo/ and the report go (default: here)")
+    parser.add_argument("--serve", action="store_true",
+                        help="afterwards keep the simulator, service and /metrics running")
+    parser.add_argument("--metrics-port", type=int, default=DEFAULT_METRICS_PORT,
+                        help=f"port for /metrics with --serve (default {DEFAULT_METRICS_PORT})")
+
+
+def run(args: argparse.Namespace) -> int:
+    from monitor.service.demo import print_summary, run_demo
+    from monitor.service.scheduler import Service
+    from monitor.simulator import Simulator
+
+    url = database_url(args.db)
+    started = time.monotonic()
+
+    def progress(line: str) -> None:
+        log.debug("demo %s", line)
+
+    def serve(sim: Simulator, service: Service) -> None:
+        from monitor.exporter.server import serve as serve_metrics
+
+        server = serve_metrics(service, args.metrics_port)
+        print(f"simulator: {sim.url}   metrics: http://127.0.0.1:{server.port}/metrics\n"
+              "Ctrl-C to stop.", flush=True)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            while not stop.wait(5):
+                service.run_once()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
+
+    result = run_demo(url, args.dir, month=args.month, seed=args.seed,
+                      fault_rate=args.fault_rate, progress=progress,
+                      keep=serve if args.serve else None)
+    print_summary(result, sys.stdout, args.db)
+    log.info("demo finished in %.1f s", time.monotonic() - started)
+    return 0

@@ -1,0 +1,147 @@
+"""`slamon run`: the service. Polls every contract's sources on a schedule, stores what
+they return, evaluates after each collection and serves `/metrics`.
+
+    slamon run [--db URL] [--contracts DIR] [--metrics-port 9464] [--interval SECONDS]
+    slamon run --once            # one collect + evaluate pass for every contract, then exit
+
+SIGTERM / SIGINT: the window being fetched is stored and committed, then the process exits
+0. Several processes may share one PostgreSQL database: row leases decide who polls a
+source, watermarks in the database say where each source stands (docs/operations.md).
+
+For simulated runs (tests, the demo, trying things out): `--vendor-url URL` sends every
+vendor request to the simulator, `--clock-url URL` follows its simulated clock, `--now`
+pins the clock, `--since` says where a source with no watermark starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from datetime import timedelta
+from types import FrameType
+
+from monitor.config import contracts_dir, database_url
+from monitor.conventions import DEFAULT_METRICS_PORT
+from monitor.errors import ContractError, InputError
+from monitor.service.logs import configure_logging
+from monitor.service.pipeline import CollectPolicy
+from monitor.service.runtime import (
+    Clock,
+    SimulatorClock,
+    fixed_clock,
+    parse_instant,
+    real_clock,
+    retarget,
+)
+from monitor.service.scheduler import Service
+
+HELP = "run the service: poll vendors on a schedule, store, evaluate, serve /metrics"
+log = logging.getLogger("slamon.service")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="URL",
+                        help="database (default: SLAMON_DATABASE_URL or sqlite:///slamon.db)")
+    parser.add_argument("--contracts", metavar="DIR",
+                        help="contract files or directory (default: SLAMON_CONTRACTS or "
+                        "contracts)")
+    parser.add_argument("--metrics-port", type=int, default=DEFAULT_METRICS_PORT,
+                        help=f"serve /metrics here (default {DEFAULT_METRICS_PORT}; 0 = off)")
+    parser.add_argument("--metrics-addr", default="127.0.0.1",
+                        help="address to bind /metrics (default 127.0.0.1)")
+    parser.add_argument("--once", action="store_true",
+                        help="one collect + evaluate pass for every contract, then exit")
+    parser.add_argument("--interval", type=float, metavar="SECONDS",
+                        help="poll every SECONDS (default: each contract's "
+                        "sources.poll_interval)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="sources polled at the same time (default 1 on SQLite, 4 else)")
+    parser.add_argument("--log-json", action="store_true", help="log JSON lines on stderr")
+    sim = parser.add_argument_group("simulated and catch-up runs")
+    sim.add_argument("--vendor-url", metavar="URL",
+                     help="send every vendor request to URL (the simulator)")
+    sim.add_argument("--clock-url", metavar="URL",
+                     help="follow the simulated clock of the simulator at URL")
+    sim.add_argument("--now", metavar="ISO", help="pin the clock at this instant")
+    sim.add_argument("--since", metavar="ISO",
+                     help="where a source with no watermark starts (default: the start of "
+                     "the contract's current month)")
+    sim.add_argument("--trailing", type=float, metavar="SECONDS",
+                     help="re-poll this much already-fetched time (default: the vendor's)")
+    sim.add_argument("--max-window", type=float, metavar="SECONDS",
+                     help="fetch at most this much time per request")
+    sim.add_argument("--lease-ttl", type=float, default=120.0, metavar="SECONDS",
+                     help="a source's lease lapses after this long without renewal "
+                     "(default 120)")
+
+
+def _clock(args: argparse.Namespace) -> Clock:
+    if args.now and args.clock_url:
+        raise InputError("give --now or --clock-url, not both", column="--now")
+    if args.now:
+        return fixed_clock(parse_instant(args.now, "--now"))
+    if args.clock_url:
+        return SimulatorClock(args.clock_url)
+    return real_clock
+
+
+def _seconds(value: float | None) -> timedelta | None:
+    return None if value is None else timedelta(seconds=value)
+
+
+def run(args: argparse.Namespace) -> int:
+    from monitor.spec import load_contracts
+    from monitor.storage import Store
+
+    configure_logging(args.log_json, getattr(args, "verbose", False))
+    contracts, problems = load_contracts([contracts_dir(args.contracts)])
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ContractError(errors)
+    if not contracts:
+        raise InputError(f"no contracts in {contracts_dir(args.contracts)}",
+                         column="--contracts")
+    if args.vendor_url:
+        contracts = [retarget(c, args.vendor_url) for c in contracts]
+    url = database_url(args.db)
+    policy = CollectPolicy(
+        since=parse_instant(args.since, "--since") if args.since else None,
+        trailing=_seconds(args.trailing), max_span=_seconds(args.max_window),
+        lease_ttl=timedelta(seconds=args.lease_ttl))
+    store = Store.open(url)
+    workers = args.workers or (1 if url.startswith("sqlite") else 4)
+    service = Service(store, contracts, clock=_clock(args), policy=policy,
+                      interval=_seconds(args.interval), workers=workers)
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("event=signal signal=%s action=finishing_batch", signal.Signals(signum).name)
+        stop.set()
+        service.request_stop()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        if args.once:
+            outcomes = service.run_once()
+            failed = [o for o in outcomes if o.error]
+            return 1 if failed and len(failed) == len(outcomes) else 0
+        server = None
+        if args.metrics_port:
+            from monitor.exporter.server import serve
+
+            server = serve(service, args.metrics_port, args.metrics_addr)
+            log.info("event=metrics_serving url=http://%s:%d/metrics", args.metrics_addr,
+                     server.port)
+        service.start()
+        try:
+            stop.wait()
+        finally:
+            service.shutdown()
+            if server is not None:
+                server.stop()
+        return 0
+    finally:
+        store.close()

@@ -1,0 +1,246 @@
+"""`slamon demo`: a simulated month, end to end, on a fresh machine with no configuration.
+
+Starts the vendor simulator in-process on an ephemeral port (Genesys-shaped API and status
+page, seeded), writes the demo contract to `slamon-demo/contracts/demo-genesys.yaml` (the
+real loader reads it back, so it is a valid example to copy), and runs the real service
+core against it: the simulated clock jumps a day at a time, each jump collects the new
+data (collect → store → watermark) and evaluates the month so far (evaluate → credits →
+save). The database (default `./slamon.db`) is then a normal slamon database: every other
+command finds it by default, and the contract is found with
+`--contracts-dir slamon-demo/contracts` (kept out of `./contracts`, which holds real
+contracts). The month's evaluation is printed and, when the report renderer is
+installed, a report file is written beside the database.
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from monitor.collectors.http import HttpClient
+from monitor.domain.contract import Contract
+from monitor.domain.results import Evaluation, PeriodCredits
+from monitor.service.pipeline import CollectPolicy
+from monitor.service.runtime import retarget
+from monitor.service.scheduler import Service
+from monitor.simulator import SIM_ENV, FaultInjector, Scenario, Simulator
+from monitor.storage import Store
+
+DEMO_ID = "demo-genesys"
+DEMO_TZ = "America/New_York"
+DEMO_DIR = Path("slamon-demo")
+
+
+def demo_contract_yaml(scenario: Scenario, month: str) -> str:
+    """The demo contract: Genesys Cloud, the simulator's queues, four credited SLAs."""
+    queues = "\n".join(f"    - {{id: {q.id}, name: {q.name}, channel: {q.channel}}}"
+                       for q in scenario.queues)
+    year = int(month[:4])
+    return f"""\
+# slamon demo contract: Genesys Cloud served by the built-in simulator (`slamon demo`).
+# Copy it as a starting point for a real one: point sources at your region and queues.
+apiVersion: slamon/v1
+kind: VendorContract
+metadata:
+  id: {DEMO_ID}
+  name: "Demo Corp - Genesys Cloud (simulated)"
+  vendor: genesys-cloud
+  currency: USD
+  timezone: {DEMO_TZ}
+  effective: {{from: {year}-01-01, to: {year + 2}-12-31}}
+  rounding: {{places: 2, mode: ROUND_HALF_UP}}
+
+fees:
+  monthly: "20000.00"
+
+calendars: {{}}
+
+sources:
+  region: us_east_1               # `slamon demo` sends every request to the simulator
+  queues:
+{queues}
+  status_page: https://status.mypurecloud.com
+  components: [Voice, Chat]
+  credentials_env:
+    client_id: SLAMON_SIM_CLIENT_ID
+    client_secret: SLAMON_SIM_CLIENT_SECRET
+  poll_interval: 5m
+
+at_risk:
+  percent_of_fees: 12%
+  pool: 250%
+  monthly_cap: at_risk_amount
+
+slas:
+  - id: service-level-voice
+    description: "80 % of voice calls answered within 20 s; hang-ups within 5 s do not count"
+    metric: service_level
+    channel: voice
+    threshold: 20s
+    abandons: short_as_success
+    short_abandon: 5s
+    calendar: 24x7
+    period: month
+    target: 80%
+    credits: {{allocation: 60%}}
+
+  - id: abandon-rate
+    metric: abandon_rate
+    short_abandon: 5s
+    calendar: 24x7
+    period: month
+    target: {{max: 5%}}
+    credits: {{allocation: 50%}}
+
+  - id: asa
+    metric: asa
+    calendar: 24x7
+    period: month
+    target: {{max: 30s}}
+    credits: {{allocation: 40%}}
+
+  - id: availability
+    description: "Voice platform availability, four nines"
+    metric: availability
+    formula: plain
+    components: [Voice]
+    calendar: 24x7
+    period: month
+    target: 99.99%
+    credits:
+      base: fees.monthly
+      tiers:
+        - {{below: 99.99%, at_least: 99.0%, credit: 5%}}
+        - {{below: 99.0%, credit: 15%}}
+"""
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    contract: Contract
+    contract_file: Path
+    db_url: str
+    evaluation: Evaluation
+    credits: PeriodCredits | None
+    report: Path | None
+    intervals: int
+    requests: int
+
+
+def month_bounds(month: str, tz: ZoneInfo) -> tuple[datetime, int]:
+    """The month's first instant (UTC) and its length in days, in the contract zone."""
+    from monitor.errors import InputError
+
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        first = datetime(year, number, 1, tzinfo=tz)
+    except ValueError:
+        raise InputError(f"{month!r} is not a month like 2026-10", column="--month") from None
+    return first.astimezone(UTC), calendar.monthrange(year, number)[1]
+
+
+@contextlib.contextmanager
+def sim_environment() -> Iterator[None]:
+    """The simulator's made-up credentials in the environment, for the run only."""
+    saved = {k: os.environ.get(k) for k in SIM_ENV}
+    os.environ.update(SIM_ENV)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_demo(db_url: str, workdir: Path, month: str = "2026-10", seed: int = 7,
+             fault_rate: float = 0.0, step: timedelta = timedelta(days=1),
+             progress: Callable[[str], None] | None = None,
+             keep: Callable[[Simulator, Service], None] | None = None) -> DemoResult:
+    """Run the simulated month into `db_url`; `keep(sim, service)` is called at the end
+    while the simulator still runs (`--serve` blocks there)."""
+    from monitor.spec import load_contract
+
+    start, days = month_bounds(month, ZoneInfo(DEMO_TZ))
+    scenario = Scenario(seed=seed, start=start, days=days, bad_day=days // 2)
+    scenario.clock.frozen_at = start
+    faults = FaultInjector(rate=fault_rate, seed=seed, retry_after="0", timeout_delay=0.2)
+    folder = workdir / DEMO_DIR / "contracts"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{DEMO_ID}.yaml"
+    path.write_text(demo_contract_yaml(scenario, month), encoding="utf-8")
+    contract = load_contract(path)
+    store = Store.open(db_url, check_revision=False)
+    try:
+        store.upgrade()
+        store.save_contract(contract)
+        with sim_environment(), Simulator(scenario, faults) as sim:
+            service = Service(store, [retarget(contract, sim.url)],
+                              clock=scenario.clock.now,
+                              policy=CollectPolicy(since=start),
+                              http=lambda: HttpClient(timeout=5.0, backoff=0.05))
+            now = start
+            while now < scenario.end:
+                now = min(now + step, scenario.end)
+                scenario.clock.frozen_at = now
+                outcomes = service.run_once()
+                if progress is not None:
+                    rows = sum(o.rows for o in outcomes)
+                    progress(f"{now.astimezone(contract.tz):%Y-%m-%d}: {rows} intervals")
+            outcome = service.latest[contract.id]
+            stats = sim.stats()
+            if keep is not None:
+                keep(sim, service)
+        evaluation = next(e for e in outcome.evaluations if e.period.label == month)
+        index = outcome.evaluations.index(evaluation)
+        credits = outcome.credits[index] if outcome.credits else None
+        report = write_demo_report(store, contract, month, scenario.end, workdir)
+        intervals = len(store.load_intervals(contract.id, start, scenario.end))
+    finally:
+        store.close()
+    return DemoResult(contract, path, db_url, evaluation, credits, report, intervals,
+                      sum(stats["requests"].values()))
+
+
+def write_demo_report(store: Store, contract: Contract, month: str, as_of: datetime,
+                      workdir: Path) -> Path | None:
+    """`slamon-demo-<month>.html` from the database, when the report package is there."""
+    try:
+        from monitor.reports.gather import gather
+        from monitor.sources import StoreSource
+        from monitor.reports.render import write_report
+    except ImportError:
+        return None
+    out = workdir / f"slamon-demo-{month}.html"
+    data = gather(contract, month, StoreSource(store), as_of, generated_at=as_of, history=0)
+    write_report(data, "html", out)
+    return out
+
+
+def print_summary(result: DemoResult, out: TextIO, db_arg: str | None) -> None:
+    from monitor.commands.evaluate import print_table
+
+    print_table(result.contract, result.evaluation, result.credits, out)
+    db = f" --db {db_arg}" if db_arg else ""
+    rel = DEMO_DIR / "contracts"
+    label = result.evaluation.period.label
+    out.write(f"\n{result.intervals} intervals stored in {result.db_url} "
+              f"({result.requests} simulator requests).\n")
+    if result.report is not None:
+        out.write(f"Report: {result.report}\n")
+    db_flag = f" --db {db_arg}" if db_arg else " --db"
+    out.write("\nNext steps:\n"
+              f"  slamon evaluate --contract {DEMO_ID} --contracts-dir {rel} "
+              f"--period {label}{db}\n"
+              f"  slamon report --contract {DEMO_ID} --contracts-dir {rel} --period {label}"
+              f"{db_flag} --out claim-{label}.pdf\n"
+              f"  slamon serve-metrics --contracts {rel}\n"
+              "  slamon demo --serve   (keeps the simulator, service and /metrics running)\n")

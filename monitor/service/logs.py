@@ -1,0 +1,58 @@
+"""Structured logs for the service: one line per event, `key=value` (default) or JSON.
+
+Messages are written as `event=name key=value ...` by the service; `JsonFormatter` turns
+such a line into one JSON object (`ts`, `level`, `logger`, then the keys; `error` takes
+the rest of the line, since error texts have spaces). Secrets never reach these lines:
+the HTTP seam redacts its error texts and the service logs no headers or credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+_PAIR = re.compile(r"(\w+)=(\S*)")
+
+
+def fields(message: str) -> dict[str, Any]:
+    """`event=x a=1 error=boom: it broke` → {"event": "x", "a": "1", "error": "boom: ..."}."""
+    out: dict[str, Any] = {}
+    rest = message
+    if " error=" in f" {message}":
+        head, _, tail = f" {message}".partition(" error=")
+        rest, out_error = head.strip(), tail
+        out.update({k: v for k, v in _PAIR.findall(rest)})
+        out["error"] = out_error
+        return out
+    out.update({k: v for k, v in _PAIR.findall(rest)})
+    if not out:
+        out["message"] = message
+    return out
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        doc: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(), "logger": record.name}
+        doc.update(fields(record.getMessage()))
+        if record.exc_info:
+            doc["exception"] = self.formatException(record.exc_info)
+        return json.dumps(doc, default=str)
+
+
+def configure_logging(json_lines: bool, verbose: bool = False) -> None:
+    """Replace the root handlers with one stderr handler in the chosen format."""
+    handler = logging.StreamHandler(sys.stderr)
+    if json_lines:
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s level=%(levelname)s "
+                                               "logger=%(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)

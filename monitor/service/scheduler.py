@@ -1,0 +1,209 @@
+"""The service: APScheduler jobs around the pipeline, health for the exporter, shutdown.
+
+One job per (contract, source), id `collect:<contract>:<kind>`, on an interval (the
+contract's `sources.poll_interval` unless overridden) with `coalesce=True` (missed runs
+collapse into one), `max_instances=1` (a slow vendor never overlaps itself) and a
+`misfire_grace_time` of one interval. After a collection that stored new windows the
+contract is evaluated in the same job (one evaluation at a time per contract).
+
+Shutdown (`shutdown()`, wired to SIGTERM/SIGINT by `slamon run`): stop starting jobs, tell
+running ones to stop after the window in hand (stored, committed, watermark moved), wait
+for them, return. Nothing lives only in memory: watermarks and leases are in the database,
+so a killed process loses nothing and several processes share the work.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from monitor.collectors.base import Collector
+from monitor.collectors.http import HttpClient
+from monitor.collectors.registry import build_collectors
+from monitor.domain.contract import Contract
+from monitor.errors import SlamonError
+from monitor.exporter.from_results import snapshot_from_evaluations
+from monitor.exporter.snapshot import CollectorSnapshot, MetricsSnapshot
+from monitor.service.pipeline import (
+    CollectOutcome,
+    CollectPolicy,
+    EvaluationOutcome,
+    Wall,
+    collect_once,
+    evaluate_once,
+    real_now,
+)
+from monitor.service.runtime import Clock, owner_id, real_clock
+from monitor.storage import Store
+
+log = logging.getLogger("slamon.service")
+
+
+@dataclass(frozen=True)
+class Source:
+    contract: Contract
+    collector: Collector
+
+    @property
+    def job_id(self) -> str:
+        return f"collect:{self.contract.id}:{self.collector.kind}"
+
+
+@dataclass
+class Health:
+    """What this process saw of one source, for `slamon_collector_*` metrics."""
+
+    up: bool = True
+    last_success: datetime | None = None
+    errors: int = 0
+    requests: int = 0
+
+
+@dataclass
+class Service:
+    """The scheduler-free core (`run_once`, `collect_source`, `evaluate_contract`) plus
+    `start`/`shutdown` for the scheduled mode. `clock` is the data clock (real or
+    simulated); `wall` the real one, for leases and run records."""
+
+    store: Store
+    contracts: Sequence[Contract]
+    clock: Clock = real_clock
+    wall: Wall = real_now
+    policy: CollectPolicy = field(default_factory=CollectPolicy)
+    owner: str = field(default_factory=owner_id)
+    http: Callable[[], HttpClient] = HttpClient
+    interval: timedelta | None = None
+    workers: int = 1
+    sources: list[Source] = field(init=False, default_factory=list)
+    latest: dict[str, EvaluationOutcome] = field(init=False, default_factory=dict)
+    health: dict[tuple[str, str], Health] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._stopping = threading.Event()
+        self._locks = {c.id: threading.Lock() for c in self.contracts}
+        self._health_lock = threading.Lock()
+        self._scheduler: BackgroundScheduler | None = None
+        for contract in self.contracts:
+            try:
+                collectors = build_collectors(contract, http=self.http(), clock=self.clock)
+            except SlamonError as exc:
+                log.error("event=source_unusable contract=%s error=%s", contract.id, exc)
+                self.health[(contract.id, contract.vendor)] = Health(up=False, errors=1)
+                continue
+            for collector in collectors:
+                self.sources.append(Source(contract, collector))
+                self.health[(contract.id, collector.kind)] = Health()
+
+    # -- one pass --------------------------------------------------------------------------
+    def collect_source(self, source: Source, evaluate: bool = True) -> CollectOutcome:
+        """Collect one source; evaluate its contract when new windows were stored."""
+        outcome = collect_once(self.store, source.contract, source.collector, self.clock(),
+                               self.owner, self.policy, self.wall, self._stopping.is_set)
+        self._note(source, outcome)
+        if evaluate and (outcome.windows or (outcome.ok and
+                                             source.contract.id not in self.latest)):
+            self.evaluate_contract(source.contract)
+        if outcome.down and self._scheduler is not None:
+            log.error("event=source_down contract=%s source=%s action=paused",
+                      source.contract.id, source.collector.kind)
+            self._scheduler.pause_job(source.job_id)
+        return outcome
+
+    def evaluate_contract(self, contract: Contract) -> EvaluationOutcome | None:
+        with self._locks[contract.id]:
+            try:
+                outcome = evaluate_once(self.store, contract, self.clock(), at=self.wall())
+            except SlamonError as exc:
+                log.error("event=evaluation_failed contract=%s error=%s", contract.id, exc)
+                return None
+            self.latest[contract.id] = outcome
+        current = outcome.current
+        breached = sum(1 for r in current.results if str(r.status) == "breached")
+        credit = outcome.credits[-1].total if outcome.credits else 0
+        log.info("event=evaluated contract=%s period=%s status=%s slas=%d breached=%d "
+                 "credit=%s", contract.id, current.period.label, current.status,
+                 len(current.results), breached, credit)
+        return outcome
+
+    def run_once(self) -> list[CollectOutcome]:
+        """Collect every source once, then evaluate every contract (for `--once`, cron)."""
+        outcomes = []
+        for source in self.sources:
+            if self._stopping.is_set():
+                break
+            outcomes.append(self.collect_source(source, evaluate=False))
+        for contract in self.contracts:
+            if not self._stopping.is_set():
+                self.evaluate_contract(contract)
+        return outcomes
+
+    def _note(self, source: Source, outcome: CollectOutcome) -> None:
+        with self._health_lock:
+            h = self.health[(source.contract.id, source.collector.kind)]
+            h.requests += outcome.requests
+            if outcome.error is not None:
+                h.errors += 1
+                h.up = False
+            elif outcome.skipped != "leased":
+                h.up, h.last_success = True, self.wall()
+        level = logging.DEBUG if outcome.skipped else logging.INFO
+        log.log(level, "event=collected contract=%s source=%s windows=%d rows=%d outages=%d "
+                "requests=%d skipped=%s error=%s watermark=%s", outcome.contract_id,
+                outcome.kind, len(outcome.windows), outcome.rows, outcome.outages,
+                outcome.requests, outcome.skipped or "-", "yes" if outcome.error else "no",
+                outcome.watermark.isoformat() if outcome.watermark else "-")
+
+    # -- scheduled mode --------------------------------------------------------------------
+    def start(self) -> None:
+        scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(max(1, self.workers))}, timezone="UTC")
+        for source in self.sources:
+            every = self.interval or source.contract.sources.poll_interval
+            seconds = max(every.total_seconds(), 0.05)
+            scheduler.add_job(self.collect_source, "interval", args=[source],
+                              id=source.job_id, name=source.job_id, seconds=seconds,
+                              coalesce=True, max_instances=1,
+                              misfire_grace_time=max(1, int(seconds)),
+                              next_run_time=self.wall())
+        self._scheduler = scheduler
+        scheduler.start()
+        log.info("event=started owner=%s sources=%d contracts=%d", self.owner,
+                 len(self.sources), len(self.contracts))
+
+    def request_stop(self) -> None:
+        """Ask running passes to stop after the window in hand (safe in a signal handler)."""
+        self._stopping.set()
+
+    def shutdown(self) -> None:
+        """Finish the window in hand, commit, and return once every job has ended."""
+        self._stopping.set()
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=True)
+            self._scheduler = None
+        log.info("event=stopped owner=%s", self.owner)
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    # -- exporter --------------------------------------------------------------------------
+    def snapshot(self, now: datetime) -> MetricsSnapshot:
+        """The exporter's `SnapshotSource`: latest evaluations and source health."""
+        outcomes = list(self.latest.values())
+        evaluations = [e for o in outcomes for e in o.evaluations]
+        credits = {o.contract_id: list(o.credits) for o in outcomes}
+        vendors = {c.id: c.vendor for c in self.contracts}
+        with self._health_lock:
+            collectors: Iterable[CollectorSnapshot] = [
+                CollectorSnapshot(vendor=vendors.get(cid, ""), contract=cid, source=kind,
+                                  up=h.up, last_success=h.last_success, errors_total=h.errors,
+                                  requests_total=h.requests)
+                for (cid, kind), h in sorted(self.health.items())]
+        return snapshot_from_evaluations(self.contracts, evaluations, credits, now,
+                                         collectors=collectors)
