@@ -112,6 +112,10 @@ ALERT_NAMES: tuple[str, ...] = (
 )
 
 # Alert labels the Alertmanager tree routes on.
+L_SEVERITY = "severity"
+L_TEAM = "team"
+L_LONG_WINDOW = "long_window"
+L_SHORT_WINDOW = "short_window"
 SEVERITY_PAGE = "page"
 SEVERITY_TICKET = "ticket"
 TEAM_ONCALL = "oncall"

@@ -32,7 +32,7 @@ from monitor.domain.measurements import (
     THRESHOLD_PREFIXES,
     Outage,
 )
-from monitor.domain.results import Evaluation, PeriodCredits, SlaResult
+from monitor.domain.results import CreditLine, Evaluation, PeriodCredits, SlaResult
 from monitor.errors import InputError
 
 INTERVAL_MINUTES: frozenset[int] = frozenset({15, 30, 60})
@@ -353,5 +353,24 @@ def evaluation_to_json(
         "slas": [sla_to_json(r, by_sla.get(r.sla_id), tiers.get(r.sla_id))
                  for r in evaluation.results],
         "credit_total": f"{total:.2f}",
+        "credit_lines": [credit_line_to_json(line) for line in credits.lines]
+        if credits is not None else [],
         "problems": list(evaluation.problems),
+    }
+
+
+def credit_line_to_json(line: CreditLine) -> dict[str, Any]:
+    """One credit line: what is owed now, what the mechanism assessed, and why (held for
+    earn-back, earned back, confirmed from an earlier period, below the minimum, capped)."""
+    return {
+        "sla": line.sla_id,
+        "period": line.period,
+        "origin": line.origin or line.period,
+        "mechanism": line.mechanism,
+        "status": line.status,
+        "amount": f"{line.amount:.2f}",
+        "assessed": f"{line.assessed:.2f}",
+        "held": f"{line.held:.2f}",
+        "tier": line.tier,
+        "explanation": line.explanation,
     }

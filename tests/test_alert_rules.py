@@ -43,7 +43,8 @@ def test_an_80_percent_service_level_keeps_only_the_pairs_its_20_percent_budget_
     assert burn_windows(rules, "service-level") == [("1d", "2h", "ticket"), ("3d", "6h", "ticket")]
     # 5 % abandons: 14.4 x 0.05 = 0.72 still reachable; counts get a 30-minute short window.
     assert burn_windows(rules, "abandon-rate") == [
-        ("1h", "30m", "page"), ("6h", "30m", "page"), ("1d", "2h", "ticket"), ("3d", "6h", "ticket"),
+        ("1h", "30m", "page"), ("6h", "30m", "page"),
+        ("1d", "2h", "ticket"), ("3d", "6h", "ticket"),
     ]
     assert burn_windows(rules, "availability") == [
         ("1h", "5m", "page"), ("6h", "30m", "page"), ("1d", "2h", "ticket"), ("3d", "6h", "ticket"),

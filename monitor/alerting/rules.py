@@ -35,7 +35,7 @@ def sla_alerts(contract: Contract, sla: Sla, links: Links) -> list[Alert]:
 
 
 def _common(contract: Contract, sla: Sla, severity: str, team: str) -> dict[str, str]:
-    return {"severity": severity, "team": team, C.L_VENDOR: contract.vendor,
+    return {C.L_SEVERITY: severity, C.L_TEAM: team, C.L_VENDOR: contract.vendor,
             C.L_CONTRACT: contract.id, C.L_SLA: sla.id}
 
 
@@ -87,7 +87,7 @@ def burn_alerts(contract: Contract, sla: Sla, links: Links) -> list[Alert]:
         labels = _common(contract, sla, pair.severity,
                          C.TEAM_ONCALL if pair.severity == C.SEVERITY_PAGE
                          else C.TEAM_VENDOR_MANAGEMENT)
-        labels |= {"long_window": pair.long, "short_window": pair.short}
+        labels |= {C.L_LONG_WINDOW: pair.long, C.L_SHORT_WINDOW: pair.short}
         summary = (f"error budget burning at {pair.burn_rate}x or faster over the last "
                    f"{pair.long} and {pair.short}")
         alerts.append(Alert(C.ALERT_BURN, expr, labels,

@@ -22,7 +22,7 @@ def stale_after(contract: Contract) -> timedelta:
 
 
 def _labels(contract: Contract, severity: str, team: str) -> dict[str, str]:
-    return {"severity": severity, "team": team, C.L_VENDOR: contract.vendor,
+    return {C.L_SEVERITY: severity, C.L_TEAM: team, C.L_VENDOR: contract.vendor,
             C.L_CONTRACT: contract.id}
 
 

@@ -11,13 +11,14 @@ This module does no I/O of its own: the repository, the sent-log and `send` are 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 from monitor.domain.contract import Contract
 from monitor.domain.patterns import RecurringCause
 from monitor.domain.results import ChronicFailure, Evaluation
-from monitor.errors import InputError
+from monitor.errors import InputError, SlamonError
 
 from .deadlines import due_dates
 from .events import CaseEvent, EventKind, overdue_event, overdue_key, timeline_events
@@ -28,6 +29,7 @@ from .views import with_causes
 from .workflow import open_cases, sweep, transition
 
 Send = Callable[[CaseEvent], None]
+log = logging.getLogger(__name__)
 
 
 def case_events(case: Case, contract: Contract) -> list[CaseEvent]:
@@ -45,15 +47,21 @@ def deliver(events: Iterable[CaseEvent], sent_log: SentLog, send: Send,
             now: datetime) -> list[CaseEvent]:
     """Send each due event not yet in the sent-log, oldest first, then record it.
 
-    Sending comes before recording on purpose: if `send` raises, nothing is recorded and
-    the next pass tries again (a lost breach notice is worse than a late one). Two passes
-    never run at once because the scheduler holds a lease per contract; should they, the
-    sent-log still keeps every later pass from sending again. Returns what was sent."""
+    Sending comes before recording on purpose: if `send` fails, nothing is recorded and the
+    next pass tries again (a lost breach notice is worse than a late one). A failure that
+    slamon knows (`SlamonError`: an unreachable SMTP server, a 5xx webhook) is logged and
+    the other events still go out; anything else propagates. Two passes never run at once
+    because the scheduler holds a lease per contract; should they, the sent-log still keeps
+    every later pass from sending again. Returns what was sent."""
     sent: list[CaseEvent] = []
     for event in sorted(events, key=lambda e: (e.at.astimezone(UTC), e.key)):
         if event.at > now or sent_log.seen(event.key):
             continue
-        send(event)
+        try:
+            send(event)
+        except SlamonError as exc:
+            log.warning("case notice %s not sent, will retry: %s", event.key, exc)
+            continue
         sent_log.record(event.key, now)
         sent.append(event)
     return sent

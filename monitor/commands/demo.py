@@ -48,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
 
     url = database_url(args.db)
     started = time.monotonic()
+    if not args.verbose:  # the service's per-window lines are noise here
+        logging.getLogger("slamon.service").setLevel(logging.WARNING)
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
     def progress(line: str) -> None:
         log.debug("demo %s", line)

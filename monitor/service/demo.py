@@ -215,8 +215,8 @@ def write_demo_report(store: Store, contract: Contract, month: str, as_of: datet
     """`slamon-demo-<month>.html` from the database, when the report package is there."""
     try:
         from monitor.reports.gather import gather
-        from monitor.sources import StoreSource
         from monitor.reports.render import write_report
+        from monitor.sources import StoreSource
     except ImportError:
         return None
     out = workdir / f"slamon-demo-{month}.html"

@@ -63,7 +63,8 @@ class CollectPolicy:
     """Knobs of one collection pass.
 
     `since`: where a source with no watermark starts (default: the start of the contract's
-    current month, what the evaluation needs); `trailing`: override of the vendor's
+    current month, what the evaluation needs); when given, nothing before it is fetched,
+    not even by a trailing re-poll; `trailing`: override of the vendor's
     re-poll of already-fetched time (None = the collector's `limits.trailing`);
     `max_span`: a shorter window than the vendor allows (smaller batches commit sooner);
     `lease_ttl`: how long a lease holds without renewal (renewed after every window, so a
@@ -151,6 +152,10 @@ def _collect_leased(store: Store, contract: Contract, collector: Collector, now:
         limits = replace(limits, max_span=min(limits.max_span, policy.max_span))
     initial = now - first_start(contract, now, policy) if watermark is None else None
     plan = plan_windows(watermark, now, limits, initial=initial)
+    windows = plan.windows
+    if policy.since is not None:  # a trailing re-poll never reaches before `since`
+        windows = tuple(TimeWindow(max(w.start, policy.since), w.end) for w in windows
+                        if w.end > policy.since)
     if plan.lost is not None:
         log.warning("event=data_lost contract=%s source=%s start=%s end=%s "
                     "reason=older_than_vendor_history", contract.id, kind,
@@ -161,7 +166,7 @@ def _collect_leased(store: Store, contract: Contract, collector: Collector, now:
     started = wall()
     error: str | None = None
     down = False
-    for window in plan.windows:
+    for window in windows:
         if stop():
             break
         try:

@@ -63,7 +63,6 @@ from monitor.storage.engine import make_engine
 from monitor.storage.migrate import check, upgrade
 from monitor.storage.models import ContractRow, IntervalCorrectionRow
 
-
 ANALYZE_AFTER = 50_000  # rows written by one ingest that make fresh statistics worth it
 
 

@@ -8,13 +8,14 @@ import smtplib
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from monitor.alerting.notifiers.base import BREACH, NotificationEvent
+from monitor.alerting.notifiers.base import BREACH, RECOVERY, NotificationEvent
 from monitor.errors import PermanentError, TransientError
 
 
 def compose(event: NotificationEvent, sender: str, to: tuple[str, ...]) -> EmailMessage:
     msg = EmailMessage()
-    word = "breached" if event.kind == BREACH else "recovered"
+    word = {BREACH: "breached", RECOVERY: "recovered"}.get(event.kind,
+                                                           event.kind.replace("_", " "))
     msg["Subject"] = (f"[slamon] {event.vendor} / {event.contract} / {event.sla} {word} "
                       f"({event.period})")
     msg["From"] = sender
