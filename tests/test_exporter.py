@@ -99,7 +99,7 @@ def test_serve_metrics_command_serves_the_contracts_until_terminated(tmp_path: P
     sample_contract(tmp_path)
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "monitor.cli", "serve-metrics", "--contracts",
-                             str(tmp_path), "--port", str(port)],
+                             str(tmp_path), "--port", str(port), "--no-db"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         body: list[str] = []

@@ -136,11 +136,13 @@ def test_a_transient_failure_keeps_the_watermark_and_the_next_tick_catches_up(
     sim.faults.rate, sim.faults.kinds = 1.0, ("503",)
     now = tick(scenario, START + timedelta(hours=6))
     failed = collect_once(store, contract, genesys, now, "me", POLICY)
-    assert failed.error is not None and "503" in failed.error
+    assert failed.error is not None
+    assert "503" in failed.error
     assert not failed.down
     assert store.get_watermark(source_key(contract.id, "genesys-cloud")) is None
     run = store.runs(source_key(contract.id, "genesys-cloud"))[0]
-    assert run.rows == 0 and run.error is not None
+    assert run.rows == 0
+    assert run.error is not None
     sim.faults.rate = 0.0
     now = tick(scenario, END)
     caught_up = collect_once(store, contract, genesys, now, "me", POLICY)
@@ -158,7 +160,8 @@ def test_a_rejected_login_is_permanent_and_marks_the_source_down(
     now = tick(scenario, START + timedelta(hours=2))
     outcome = collect_once(store, contract, genesys, now, "me", POLICY)
     assert outcome.down
-    assert outcome.error is not None and "wrong-secret" not in outcome.error
+    assert outcome.error is not None
+    assert "wrong-secret" not in outcome.error
     assert store.get_watermark(source_key(contract.id, "genesys-cloud")) is None
 
 

@@ -22,6 +22,7 @@ import threading
 from datetime import timedelta
 from types import FrameType
 
+from monitor.collectors.http import HttpClient
 from monitor.config import contracts_dir, database_url
 from monitor.conventions import DEFAULT_METRICS_PORT
 from monitor.errors import ContractError, InputError
@@ -59,6 +60,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=None,
                         help="sources polled at the same time (default 1 on SQLite, 4 else)")
     parser.add_argument("--log-json", action="store_true", help="log JSON lines on stderr")
+    parser.add_argument("--http-timeout", type=float, default=10.0, metavar="SECONDS",
+                        help="vendor request timeout (default 10)")
+    parser.add_argument("--retry-backoff", type=float, default=0.5, metavar="SECONDS",
+                        help="first retry delay of a failed vendor request, doubling "
+                        "(default 0.5; a Retry-After header wins)")
     sim = parser.add_argument_group("simulated and catch-up runs")
     sim.add_argument("--vendor-url", metavar="URL",
                      help="send every vendor request to URL (the simulator)")
@@ -112,7 +118,9 @@ def run(args: argparse.Namespace) -> int:
         lease_ttl=timedelta(seconds=args.lease_ttl))
     store = Store.open(url)
     workers = args.workers or (1 if url.startswith("sqlite") else 4)
+    timeout, backoff = args.http_timeout, args.retry_backoff
     service = Service(store, contracts, clock=_clock(args), policy=policy,
+                      http=lambda: HttpClient(timeout=timeout, backoff=backoff),
                       interval=_seconds(args.interval), workers=workers)
     stop = threading.Event()
 

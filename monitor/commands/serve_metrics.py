@@ -1,4 +1,7 @@
-"""`slamon serve-metrics`: the Prometheus exporter alone (no polling)."""
+"""`slamon serve-metrics`: the Prometheus exporter alone (no polling).
+
+Reads the stored results of the database (--db, else SLAMON_DATABASE_URL, else
+sqlite:///slamon.db) at each scrape; `--no-db` serves the contracts' metadata only."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from pathlib import Path
 from monitor.conventions import DEFAULT_METRICS_PORT
 from monitor.errors import ContractError
 from monitor.exporter.server import ContractsSource, serve
+from monitor.exporter.snapshot import SnapshotSource
 from monitor.spec import load_contracts
 
 HELP = "serve the Prometheus /metrics endpoint from stored results"
@@ -23,6 +27,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=DEFAULT_METRICS_PORT,
                         help=f"port to listen on (default {DEFAULT_METRICS_PORT}; 0 = any)")
     parser.add_argument("--addr", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--db", metavar="URL", help="database URL (default: SLAMON_DATABASE_URL "
+                        "or sqlite:///slamon.db)")
+    parser.add_argument("--no-db", action="store_true",
+                        help="no database: SLA metadata, targets and calendars only")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,7 +38,16 @@ def run(args: argparse.Namespace) -> int:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ContractError(errors)
-    server = serve(ContractsSource(contracts), args.port, args.addr)
+    source: SnapshotSource
+    if args.no_db:
+        source = ContractsSource(contracts)
+    else:
+        from monitor.config import database_url
+        from monitor.exporter.store_source import StoreSource
+        from monitor.storage import Store
+
+        source = StoreSource(Store.open(database_url(args.db)), contracts)
+    server = serve(source, args.port, args.addr)
     log.info("serving metrics on http://%s:%d/metrics", args.addr, server.port)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -13,7 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection
+
+COPY_CHUNK = 10_000  # rows rendered and sent at a time
 
 
 def is_postgres(conn: Connection) -> bool:
@@ -73,17 +76,35 @@ def write_frame(conn: Connection, table: str, frame: pd.DataFrame) -> None:
     columns = list(frame.columns)
     if is_postgres(conn):
         raw: Any = conn.connection.driver_connection
-        text = frame.to_csv(index=False, header=False, na_rep="\\N")
         names = ", ".join(f'"{c}"' for c in columns)
-        with raw.cursor() as cur, cur.copy(
-            f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-        ) as cp:
-            cp.write(text.encode())
+        with raw.cursor() as cur:
+            # a writer thread sends each chunk while the next one is rendered, so the
+            # server parses while pandas formats
+            writer = QueuedLibpqWriter(cur)
+            with cur.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+                          writer=writer) as cp:
+                plain = _plain_dtypes(frame)
+                for start in range(0, len(plain), COPY_CHUNK):
+                    chunk = plain.iloc[start:start + COPY_CHUNK]
+                    cp.write(chunk.to_csv(index=False, header=False, na_rep="\\N").encode())
         return
     placeholders = ", ".join("?" for _ in columns)
     names = ", ".join(f'"{c}"' for c in columns)
     conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({placeholders})",
                          list(_records(frame)))
+
+
+def _plain_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
+    """numpy int64 for integer columns without gaps, object for text: both render to CSV
+    faster than pandas' extension types."""
+    out = frame.copy(deep=False)
+    for column in out.columns:
+        dtype = out[column].dtype
+        if isinstance(dtype, pd.Int64Dtype) and not out[column].isna().any():
+            out[column] = out[column].astype("int64")
+        elif isinstance(dtype, pd.StringDtype):
+            out[column] = out[column].astype(object)
+    return out
 
 
 def _records(frame: pd.DataFrame) -> list[tuple[Any, ...]]:

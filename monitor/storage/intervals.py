@@ -161,14 +161,20 @@ def read_stored(conn: Connection, contract_id: str, lo: int, hi: int, columns: l
 
 
 def thresholds_json(frame: pd.DataFrame, names: list[str]) -> pd.Series:
-    """One JSON object text per row, built column-wise (no per-row dicts); None if no names."""
+    """One JSON object text per row, from integer columns (missing -> null); None if no
+    names. Built from whole columns rendered at once and one %-format per row."""
     if not names:
         return pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    parts = [f'"{n}":' + frame[n].astype("string").fillna("null") for n in names]
-    body = parts[0]
-    for part in parts[1:]:
-        body = body + "," + part
-    return "{" + body + "}"
+    template = "{" + ",".join(f'"{n}":%s' for n in names) + "}"
+    columns = []
+    for name in names:
+        values = frame[name]
+        if values.isna().any():
+            columns.append(values.astype("string").fillna("null").astype(object).tolist())
+        else:
+            columns.append(values.astype("int64").astype(str).tolist())
+    return pd.Series([template % row for row in zip(*columns, strict=True)],
+                     index=frame.index, dtype=object)
 
 
 def ingest_batch(conn: Connection, contract_id: str, batch: pd.DataFrame, *,
@@ -234,7 +240,8 @@ def _update(conn: Connection, contract_id: str, rows: pd.DataFrame, incoming: li
     params["q"] = rows["queue"].astype(str).to_numpy()
     params["ch"] = rows["channel"].astype(str).to_numpy()
     params["ts"] = rows["ts"].astype("int64").to_numpy()
-    records = params.astype(object).where(params.notna(), None).to_dict("records")
+    records: list[dict[str, Any]] = params.astype(object).where(params.notna(), None) \
+        .to_dict("records")  # type: ignore[assignment]
     conn.execute(text(f"UPDATE intervals SET {sets} WHERE contract_id = :c AND "
                       "interval_start = :ts AND queue = :q AND channel = :ch"), records)
     old = {c: _ints(rows[f"{c}__old"]) for c in incoming}

@@ -1,0 +1,126 @@
+"""`StoreSource`: the exporter's snapshot from the storage `Store` (read at scrape time).
+
+Reads `latest_results()` (one stored figure per contract, period kind and SLA), the vendor
+pollers' runs (`runs()`, keys `<contract>:<kind>`) and their watermarks, and hands them to
+`snapshot_from_evaluations`. Poller error and duration counters accumulate in this object
+over the run ids it has seen, so they only grow (a restart resets them, as counters do).
+
+Not in storage yet, so not shown: chronic-failure state (reported as not raised) and
+performance-issue cases (0 overdue); the lead can pass them in later.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+from monitor.domain.contract import Contract, Direction, Status, Target
+from monitor.domain.periods import period_for
+from monitor.domain.results import CreditLine, Evaluation, Evidence, PeriodCredits, SlaResult
+from monitor.exporter.from_results import snapshot_from_evaluations
+from monitor.exporter.snapshot import CollectorSnapshot, MetricsSnapshot
+from monitor.storage.results import StoredResult
+from monitor.storage.state import CollectorRun
+
+RUNS_READ = 500
+
+
+class ResultStore(Protocol):
+    def latest_results(self, contract_id: str | None = None) -> list[StoredResult]: ...
+
+    def runs(self, key: str | None = None, limit: int = 50) -> list[CollectorRun]: ...
+
+    def get_watermark(self, key: str) -> datetime | None: ...
+
+
+@dataclass
+class _Health:
+    seen: set[int] = field(default_factory=set)
+    errors: int = 0
+    runs: int = 0
+    seconds: float = 0.0
+
+
+def _result(row: StoredResult) -> SlaResult:
+    ev = row.evidence
+    return SlaResult(
+        sla_id=row.sla_id, metric=row.metric, value=row.value, raw_value=row.raw_value,
+        target=Target(row.target, Direction(row.direction)), status=Status(row.status),
+        evidence=Evidence(numerator=Decimal(str(ev.get("numerator", 0))),
+                          denominator=Decimal(str(ev.get("denominator", 0))),
+                          intervals=int(ev.get("intervals", 0)),
+                          excluded_minutes=Decimal(str(ev.get("excluded_minutes", 0))),
+                          formula=str(ev.get("formula", ""))),
+    )
+
+
+class StoreSource:
+    def __init__(self, store: ResultStore, contracts: Sequence[Contract]) -> None:
+        self.store = store
+        self.contracts = list(contracts)
+        self._health: dict[str, _Health] = defaultdict(_Health)
+        self._lock = threading.Lock()
+
+    def snapshot(self, now: datetime) -> MetricsSnapshot:
+        known = {c.id: c for c in self.contracts}
+        grouped: dict[tuple[str, str], list[StoredResult]] = defaultdict(list)
+        for row in self.store.latest_results():
+            if row.contract_id in known:
+                grouped[(row.contract_id, row.period)].append(row)
+        evaluations = []
+        credits: dict[str, list[PeriodCredits]] = defaultdict(list)
+        for (contract_id, label), rows in sorted(grouped.items()):
+            contract = known[contract_id]
+            evaluations.append(Evaluation(
+                contract_id, period_for(contract, label), max(r.as_of for r in rows),
+                rows[0].period_status, tuple(_result(r) for r in rows)))
+            lines = tuple(
+                CreditLine(r.sla_id, label, r.currency or contract.currency, r.credit, r.credit,
+                           "stored", "issued")
+                for r in rows if r.credit is not None
+            )
+            if lines:
+                credits[contract_id].append(PeriodCredits(
+                    label, contract.currency, lines, sum((x.amount for x in lines), Decimal(0)),
+                    None))
+        collectors, fresh = self._collectors(known)
+        return snapshot_from_evaluations(self.contracts, evaluations, credits, now,
+                                         collectors=collectors, last_measurements=fresh)
+
+    def _collectors(self, known: dict[str, Contract]) -> tuple[
+        list[CollectorSnapshot], dict[str, datetime]
+    ]:
+        by_key: dict[str, list[CollectorRun]] = defaultdict(list)
+        for run in self.store.runs(limit=RUNS_READ):
+            if ":" in run.key:
+                by_key[run.key].append(run)
+        out: list[CollectorSnapshot] = []
+        fresh: dict[str, datetime] = {}
+        with self._lock:
+            for key, runs in sorted(by_key.items()):
+                contract_id, kind = key.split(":", 1)
+                contract = known.get(contract_id)
+                if contract is None:
+                    continue
+                health = self._health[key]
+                for run in runs:
+                    if run.finished is not None and run.id not in health.seen:
+                        health.seen.add(run.id)
+                        health.runs += 1
+                        health.errors += run.error is not None
+                        health.seconds += (run.finished - run.started).total_seconds()
+                newest = max(runs, key=lambda r: (r.started, r.id))
+                ok = [r.finished for r in runs if r.ok and r.finished is not None]
+                out.append(CollectorSnapshot(
+                    contract.vendor, contract_id, kind, up=newest.error is None,
+                    last_success=max(ok) if ok else None, errors_total=health.errors,
+                    requests_total=health.runs, request_seconds_total=health.seconds))
+                watermark = self.store.get_watermark(key)
+                if watermark is not None:
+                    fresh[contract_id] = max(watermark, fresh.get(contract_id, watermark))
+        return out, fresh
