@@ -13,11 +13,12 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import contract, drop_schema, fresh_store, intervals  # noqa: E402
-from monitor.storage.intervals import normalise, thresholds_json  # noqa: E402
+from bench.common import contract, drop_schema, fresh_store, intervals
+from monitor.storage.intervals import normalise, thresholds_json
 
 SCHEMA = "slamon_bench_ingest"
 
@@ -47,14 +48,13 @@ def main() -> None:
         render = time.perf_counter() - render_started
         with store.engine.begin() as conn:
             conn.exec_driver_sql("CREATE TABLE copy_intervals (LIKE intervals INCLUDING ALL)")
-        raw_conn = store.engine.raw_connection()
+        raw_conn: Any = store.engine.raw_connection()
         try:
             started = time.perf_counter()
-            with raw_conn.cursor() as cur:
-                with cur.copy(f"COPY copy_intervals ({columns}) FROM STDIN "  # type: ignore[attr-defined]
-                              "WITH (FORMAT csv)") as cp:
-                    for i in range(0, len(payload), 1 << 20):
-                        cp.write(payload[i:i + (1 << 20)])
+            copy = f"COPY copy_intervals ({columns}) FROM STDIN WITH (FORMAT csv)"
+            with raw_conn.cursor() as cur, cur.copy(copy) as cp:
+                for i in range(0, len(payload), 1 << 20):
+                    cp.write(payload[i:i + (1 << 20)])
             raw_conn.commit()
             copy_seconds = time.perf_counter() - started
         finally:

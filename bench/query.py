@@ -22,20 +22,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-from bench.common import PG_URL, contract, drop_schema, fresh_store, intervals  # noqa: E402
-from monitor.domain.calendars import open_spans  # noqa: E402
-from monitor.domain.periods import period_for  # noqa: E402
-from monitor.storage import Store  # noqa: E402
+from bench.common import PG_URL, contract, drop_schema, fresh_store, intervals
+from monitor.domain.calendars import open_spans
+from monitor.domain.contract import Contract
+from monitor.domain.periods import period_for
+from monitor.domain.results import Period
+from monitor.storage import Store
 
 SCHEMA = "slamon_bench_query"
 COLUMNS = ["answered", "abandoned", "answered_within_20s", "abandoned_within_20s"]
 
 
-def service_levels(store: Store, c: object, period: object) -> dict[str, Decimal]:
+def service_levels(store: Store, c: Contract, period: Period) -> dict[str, Decimal]:
     """F1 (abandons within 20 s count as answered in time), per queue, exact."""
-    sums = store.sla_sums(c, c.slas[0], period, COLUMNS)  # type: ignore[attr-defined]
+    sums = store.sla_sums(c, c.slas[0], period, COLUMNS)
     out: dict[str, Decimal] = {}
     for queue, a, b, aw, bw in zip(sums["queue"], sums["answered"], sums["abandoned"],
                                    sums["answered_within_20s"], sums["abandoned_within_20s"],
@@ -46,13 +49,12 @@ def service_levels(store: Store, c: object, period: object) -> dict[str, Decimal
     return out
 
 
-def from_raw(store: Store, c: object, period: object) -> dict[str, Decimal]:
-    raw = store.load_intervals(c.id, period.start, period.end)  # type: ignore[attr-defined]
-    spans = open_spans(c.calendar("business-hours"), period.start, period.end,  # type: ignore[attr-defined]
-                       c.tz)  # type: ignore[attr-defined]
-    inside = spans.contains(raw["interval_start"].astype("int64").to_numpy())
+def from_raw(store: Store, c: Contract, period: Period) -> dict[str, Decimal]:
+    raw = store.load_intervals(c.id, period.start, period.end)
+    spans = open_spans(c.calendar("business-hours"), period.start, period.end, c.tz)
+    inside = spans.contains(raw["interval_start"].astype("int64").to_numpy().astype(np.int64))
     grouped = raw[inside].groupby("queue")[COLUMNS].sum()
-    return {q: Decimal(int(r.answered_within_20s) + int(r.abandoned_within_20s))
+    return {str(q): Decimal(int(r.answered_within_20s) + int(r.abandoned_within_20s))
             / Decimal(int(r.answered) + int(r.abandoned))
             for q, r in grouped.iterrows() if int(r.answered) + int(r.abandoned)}
 

@@ -88,7 +88,8 @@ def test_a_killed_service_restarted_still_stores_the_exact_truth(tmp_path: Path)
                 mark = store.get_watermark(key)
                 return mark is not None and mark >= START + timedelta(hours=3)
 
-            wait_until(mid_run, 60, "the first windows to be stored")
+            wait_until(mid_run, 60, "the first windows to be stored", procs=[victim],
+                       log=tmp_path / "run.log")
             victim.send_signal(signal.SIGKILL)
             victim.wait(10)
             killed_at = store.get_watermark(key)

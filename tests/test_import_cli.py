@@ -68,11 +68,13 @@ def test_a_corrected_file_updates_one_interval_and_records_the_correction(
     fixed = [ROWS[0], ROWS[1], f"{BILLING},2026-10-05T13:00:00Z,30,7,7,0,7\n"]
     assert main([*imp(csv(tmp_path, "oct-fixed.csv", fixed)), "--db", db]) == 0
     out = capsys.readouterr().out
-    assert "0 new, 1 updated, 2 unchanged" in out and "1 corrections recorded" in out
+    assert "0 new, 1 updated, 2 unchanged" in out
+    assert "1 corrections recorded" in out
     [c] = Store.open(db).corrections("acme-connect-2026")
     assert (c.old, c.new) == ({"answered": 6, "abandoned": 1, "answered_within_20s": 6},
                               {"answered": 7, "abandoned": 0, "answered_within_20s": 7})
-    assert c.source is not None and c.source.endswith("oct-fixed.csv")
+    assert c.source is not None
+    assert c.source.endswith("oct-fixed.csv")
 
 
 def test_a_file_with_one_bad_row_imports_nothing_and_names_the_row(

@@ -35,10 +35,17 @@ def slamon_run(args: Sequence[str], cwd: Path, log: Path) -> subprocess.Popen[by
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str,
-               every: float = 0.05) -> None:
+               every: float = 0.05, procs: Sequence[subprocess.Popen[bytes]] = (),
+               log: Path | None = None) -> None:
+    """Poll `condition`; fail early (with the log's tail) when a process in `procs` ends."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return
+        ended = [p.returncode for p in procs if p.poll() is not None]
+        if ended:
+            break
         time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+    tail = log.read_text(errors="replace")[-3000:] if log is not None else ""
+    raise AssertionError(f"waiting for {what}: gave up (processes ended: "
+                         f"{[p.returncode for p in procs if p.poll() is not None]})\n{tail}")

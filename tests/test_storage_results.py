@@ -48,15 +48,19 @@ def credits(label: str, amount: str) -> PeriodCredits:
 def test_a_saved_evaluation_reads_back_exactly(store: Store) -> None:
     outcome = store.save_evaluation(evaluation("2026-10", 880, 1060), credits("2026-10", "0"),
                                     at=AT)
-    assert outcome.saved and outcome.restated == ()
+    assert outcome.saved
+    assert outcome.restated == ()
     [r] = store.latest_results(CONTRACT.id)
     assert (r.period, r.period_status, r.sla_id, r.status) == ("2026-10", "provisional", "sl",
                                                                "met")
     assert r.value == Decimal(880) / Decimal(1060)
-    assert r.target == Decimal("0.80") and r.direction == "min"
-    assert r.evidence["numerator"] == "880" and r.evidence["denominator"] == "1060"
+    assert r.target == Decimal("0.80")
+    assert r.direction == "min"
+    assert r.evidence["numerator"] == "880"
+    assert r.evidence["denominator"] == "1060"
     assert r.evidence["exclusions"][0]["id"] == "storm"
-    assert r.credit == Decimal(0) and r.currency == "USD"
+    assert r.credit == Decimal(0)
+    assert r.currency == "USD"
     assert r.period_start == datetime(2026, 10, 1, 4, tzinfo=UTC)
     assert store.period_status(CONTRACT.id, "2026-10") == "provisional"
 
@@ -76,13 +80,16 @@ def test_a_changed_reevaluation_records_a_restatement_with_old_and_new_figures(
                                     reason="late Genesys handle times", at=later)
     assert outcome.restated == ("sl",)
     [rs] = store.restatements(CONTRACT.id, "2026-10")
-    assert rs.at == later and rs.reason == "late Genesys handle times"
-    assert rs.old["status"] == "met" and rs.new["status"] == "breached"
+    assert rs.at == later
+    assert rs.reason == "late Genesys handle times"
+    assert rs.old["status"] == "met"
+    assert rs.new["status"] == "breached"
     assert Decimal(rs.old["value"]) == Decimal(880) / Decimal(1060)
     assert Decimal(rs.new["value"]) == Decimal(800) / Decimal(1060)
     assert (rs.old["credit"], rs.new["credit"]) == ("0", "1440")
     [r] = store.latest_results(CONTRACT.id)
-    assert r.status == "breached" and r.credit == Decimal(1440)
+    assert r.status == "breached"
+    assert r.credit == Decimal(1440)
 
 
 def test_a_final_period_is_never_overwritten(store: Store) -> None:
@@ -92,7 +99,8 @@ def test_a_final_period_is_never_overwritten(store: Store) -> None:
     outcome = store.save_evaluation(evaluation("2026-10", 100, 1060), at=AT)
     assert outcome.saved is False
     [r] = store.latest_results(CONTRACT.id)
-    assert r.value == Decimal(880) / Decimal(1060) and r.period_status == "final"
+    assert r.value == Decimal(880) / Decimal(1060)
+    assert r.period_status == "final"
     assert store.restatements(CONTRACT.id) == []
 
 

@@ -90,7 +90,7 @@ def raw_sums(store: Store, contract_: Contract) -> pd.DataFrame:
     raw = store.load_intervals(contract_.id, datetime(2026, 9, 1, tzinfo=UTC),
                                datetime(2026, 12, 1, tzinfo=UTC))
     lo, hi = datetime(2026, 9, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
-    ns = raw["interval_start"].astype("int64").to_numpy()
+    ns = raw["interval_start"].astype("int64").to_numpy().astype(np.int64)
     inside = {e.id: as_spans(expand(e, contract_, lo, hi)).contains(ns)
               for e in contract_.exclusions}
     tags = [",".join(eid for eid in sorted(inside) if inside[eid][i]) for i in range(len(raw))]
@@ -109,17 +109,16 @@ def raw_sums(store: Store, contract_: Contract) -> pd.DataFrame:
 
 
 def rollup_table(store: Store, contract_: Contract, grain: str) -> pd.DataFrame:
+    keys = ["calendar_id", "day", "queue", "in_hours", "excluded_by"]
     with store.engine.connect() as conn:
+        [slot] = conn.exec_driver_sql(
+            "SELECT slot FROM interval_columns WHERE name = 'answered_within_20s'").one()
         frame = pd.read_sql(
-            "SELECT calendar_id, day, queue, in_hours, excluded_by, offered, "
-            "answer_wait_seconds, thresholds FROM rollups WHERE contract_id = "
-            f"'{contract_.id}' AND grain = '{grain}'", conn)
+            f"SELECT {', '.join(keys)}, offered, t{slot} AS answered_within_20s, "
+            f"answer_wait_seconds FROM rollups WHERE contract_id = '{contract_.id}' "
+            f"AND grain = '{grain}'", conn)
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
     frame["in_hours"] = frame["in_hours"].astype(bool)
-    frame["answered_within_20s"] = [
-        (t if isinstance(t, dict) else __import__("json").loads(t))["answered_within_20s"]
-        for t in frame["thresholds"]]
-    keys = ["calendar_id", "day", "queue", "in_hours", "excluded_by"]
     return (frame[[*keys, "offered", "answered_within_20s", "answer_wait_seconds"]]
             .sort_values(keys).reset_index(drop=True))
 
@@ -157,3 +156,22 @@ def test_rollups_agree_with_raw_intervals_after_batches_corrections_and_a_calend
     assert store.save_contract(later) is True
     assert store.save_contract(later) is False
     assert_agree(store, later)
+
+
+def test_a_range_across_months_adds_month_rows_and_the_leftover_days(store: Store) -> None:
+    # 10 offered on each of: 30 Sep, 1 Oct, 31 Oct, 1 Nov, 2 Nov (noon in New York)
+    days = ["2026-09-30", "2026-10-01", "2026-10-31", "2026-11-01", "2026-11-02"]
+    store.ingest_intervals(CONTRACT, intervals(
+        [{"interval_start": f"{d}T16:00:00Z", "offered": 10 * (i + 1), "answered": 0,
+          "abandoned": 0} for i, d in enumerate(days)]))
+
+    def offered(first: date, last: date) -> int:
+        sums = store.rollup_sums(CONTRACT.id, first, last, calendar_id="24x7",
+                                 columns=["offered"])
+        return int(sums["offered"].sum())
+
+    assert offered(date(2026, 9, 30), date(2026, 11, 1)) == 10 + 20 + 30 + 40
+    assert offered(date(2026, 10, 1), date(2026, 10, 31)) == 20 + 30
+    assert offered(date(2026, 10, 2), date(2026, 10, 31)) == 30
+    assert offered(date(2026, 9, 1), date(2026, 12, 31)) == 150
+    assert offered(date(2026, 11, 2), date(2026, 11, 2)) == 50

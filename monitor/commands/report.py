@@ -77,8 +77,8 @@ def _as_of(text: str | None, now: datetime) -> datetime:
 def run(args: argparse.Namespace) -> int:
     from monitor.config import contracts_dir, database_url
     from monitor.reports.gather import gather
-    from monitor.sources import FileSource, Source, StoreSource
     from monitor.reports.render import write_report
+    from monitor.sources import FileSource, Source, StoreSource
     from monitor.spec import find_contract
 
     fmt = _format(args)

@@ -18,9 +18,10 @@ tick); `PermanentError` is recorded and returned with `down=True` for the schedu
 stop polling it. Both go into `collector_runs` with the error text (already redacted by
 the HTTP seam).
 
-`evaluate_once(store, contract, now)` evaluates the current month and, while not final,
-the previous one from the database, assesses credits over those periods (oldest first) and
-saves both; the Store keeps final periods untouched and records restatements.
+`evaluate_once(store, contract, now)` evaluates the current month (once some of it has
+elapsed) and, while not final, the previous one from the database, assesses credits over
+those periods (oldest first) and saves them; the Store keeps final periods untouched and
+records restatements.
 
 Leases compare wall-clock times across processes, so they use `wall()` (real UTC time),
 never the simulated `now` the data windows are planned against.
@@ -40,7 +41,7 @@ from monitor.domain.credits import assess_credits
 from monitor.domain.evaluate import evaluate
 from monitor.domain.measurements import Measurements
 from monitor.domain.periods import period_containing
-from monitor.domain.results import Evaluation, PeriodCredits
+from monitor.domain.results import Evaluation, Period, PeriodCredits
 from monitor.errors import (
     CollectorError,
     InputError,
@@ -216,8 +217,9 @@ class EvaluationOutcome:
     credits: tuple[PeriodCredits, ...]
 
     @property
-    def current(self) -> Evaluation:
-        return self.evaluations[-1]
+    def current(self) -> Evaluation | None:
+        """The newest period evaluated (None before the contract's first instant)."""
+        return self.evaluations[-1] if self.evaluations else None
 
 
 def evaluate_once(store: Store, contract: Contract, now: datetime,
@@ -225,14 +227,15 @@ def evaluate_once(store: Store, contract: Contract, now: datetime,
     """Evaluate the current month (and the previous one until it is final) from the
     database as of `now`, assess credits over them and save; `at` stamps the save."""
     current = period_containing(contract, PeriodKind.MONTH, now)
-    periods = [current]
     try:
-        previous = period_containing(contract, PeriodKind.MONTH,
-                                     current.full_start - timedelta(microseconds=1))
+        previous: Period | None = period_containing(
+            contract, PeriodKind.MONTH, current.full_start - timedelta(microseconds=1))
     except InputError:  # before the contract's term
         previous = None
-    if previous is not None and store.period_status(contract.id, previous.label) != "final":
-        periods.insert(0, previous)
+    if previous is not None and store.period_status(contract.id, previous.label) == "final":
+        previous = None
+    # A period none of which has elapsed (midnight on the 1st) has nothing to evaluate.
+    periods = [p for p in (previous, current) if p is not None and p.start < now]
     availability = bool(contract.sources.status_page)
     evaluations = []
     for period in periods:
@@ -241,7 +244,7 @@ def evaluate_once(store: Store, contract: Contract, now: datetime,
             outages=store.load_outages(contract.id, period.full_start, period.full_end))
         evaluations.append(evaluate(contract, measurements, period, now,
                                     availability_data=availability, keep_intervals=False))
-    credits = assess_credits(contract, evaluations)
+    credits = assess_credits(contract, evaluations) if evaluations else []
     for evaluation, credit in zip(evaluations, credits, strict=True):
         store.save_evaluation(evaluation, credit, at=at or now)
     return EvaluationOutcome(contract.id, tuple(evaluations), tuple(credits))

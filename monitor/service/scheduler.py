@@ -38,6 +38,7 @@ from monitor.service.pipeline import (
     collect_once,
     evaluate_once,
     real_now,
+    source_key,
 )
 from monitor.service.runtime import Clock, owner_id, real_clock
 from monitor.storage import Store
@@ -124,6 +125,9 @@ class Service:
                 return None
             self.latest[contract.id] = outcome
         current = outcome.current
+        if current is None:
+            log.info("event=evaluated contract=%s period=- slas=0", contract.id)
+            return outcome
         breached = sum(1 for r in current.results if str(r.status) == "breached")
         credit = outcome.credits[-1].total if outcome.credits else 0
         log.info("event=evaluated contract=%s period=%s status=%s slas=%d breached=%d "
@@ -206,4 +210,17 @@ class Service:
                                   requests_total=h.requests)
                 for (cid, kind), h in sorted(self.health.items())]
         return snapshot_from_evaluations(self.contracts, evaluations, credits, now,
-                                         collectors=collectors)
+                                         collectors=collectors,
+                                         last_measurements=self._last_measurements())
+
+    def _last_measurements(self) -> dict[str, datetime]:
+        """Per contract, the end of the newest interval data stored (its sources' latest
+        watermark), read from the database at scrape time."""
+        out: dict[str, datetime] = {}
+        for source in self.sources:
+            if source.collector.kind != "statuspage":  # status pages carry no intervals
+                mark = self.store.get_watermark(
+                    source_key(source.contract.id, source.collector.kind))
+                if mark is not None:
+                    out[source.contract.id] = max(mark, out.get(source.contract.id, mark))
+        return out

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection
-
-COPY_CHUNK = 10_000  # rows rendered and sent at a time
 
 
 def is_postgres(conn: Connection) -> bool:
@@ -69,29 +67,47 @@ def _convert(series: pd.Series, dtype: Any) -> pd.Series:
     return series.astype(dtype)
 
 
-def write_frame(conn: Connection, table: str, frame: pd.DataFrame) -> None:
-    """Append `frame` (columns = table columns) to `table`: COPY or executemany."""
-    if frame.empty:
+@dataclass(frozen=True)
+class Rendered:
+    """A frame already rendered as COPY CSV (so a writer thread only sends bytes)."""
+
+    columns: tuple[str, ...]
+    payload: bytes
+    rows: int
+    frame: pd.DataFrame | None = None  # kept for SQLite, which takes rows, not CSV
+
+
+def render(frame: pd.DataFrame, *, postgres: bool) -> Rendered:
+    """Render `frame` for `write_rendered`: CSV bytes on PostgreSQL, the frame on SQLite."""
+    columns = tuple(str(c) for c in frame.columns)
+    if not postgres or frame.empty:
+        return Rendered(columns, b"", len(frame), frame)
+    text = _plain_dtypes(frame).to_csv(index=False, header=False, na_rep="\\N")
+    return Rendered(columns, text.encode(), len(frame))
+
+
+def write_rendered(conn: Connection, table: str, rendered: Rendered) -> None:
+    """Append rendered rows to `table`: COPY (PostgreSQL) or executemany (SQLite)."""
+    if rendered.rows == 0:
         return
-    columns = list(frame.columns)
+    names = ", ".join(f'"{c}"' for c in rendered.columns)
     if is_postgres(conn):
         raw: Any = conn.connection.driver_connection
-        names = ", ".join(f'"{c}"' for c in columns)
-        with raw.cursor() as cur:
-            # a writer thread sends each chunk while the next one is rendered, so the
-            # server parses while pandas formats
-            writer = QueuedLibpqWriter(cur)
-            with cur.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
-                          writer=writer) as cp:
-                plain = _plain_dtypes(frame)
-                for start in range(0, len(plain), COPY_CHUNK):
-                    chunk = plain.iloc[start:start + COPY_CHUNK]
-                    cp.write(chunk.to_csv(index=False, header=False, na_rep="\\N").encode())
+        with raw.cursor() as cur, cur.copy(
+            f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+        ) as cp:
+            for start in range(0, len(rendered.payload), 1 << 20):
+                cp.write(rendered.payload[start:start + (1 << 20)])
         return
-    placeholders = ", ".join("?" for _ in columns)
-    names = ", ".join(f'"{c}"' for c in columns)
+    assert rendered.frame is not None
+    placeholders = ", ".join("?" for _ in rendered.columns)
     conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({placeholders})",
-                         list(_records(frame)))
+                         records(rendered.frame))
+
+
+def write_frame(conn: Connection, table: str, frame: pd.DataFrame) -> None:
+    """Append `frame` (columns = table columns) to `table`: COPY or executemany."""
+    write_rendered(conn, table, render(frame, postgres=is_postgres(conn)))
 
 
 def _plain_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
@@ -107,7 +123,7 @@ def _plain_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _records(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
+def records(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
     """Rows as tuples of plain Python values (None for missing) for sqlite3."""
     objects = frame.astype(object).where(frame.notna(), None)
     return [tuple(_plain(v) for v in row) for row in objects.itertuples(index=False, name=None)]

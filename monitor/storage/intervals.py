@@ -27,7 +27,7 @@ from sqlalchemy import Connection, insert, text
 
 from monitor.domain.measurements import OPTIONAL_COUNT_COLUMNS
 from monitor.errors import InputError
-from monitor.storage.bulk import is_postgres, literal, read_frame, write_frame
+from monitor.storage.bulk import Rendered, is_postgres, literal, read_frame, render, write_rendered
 from monitor.storage.models import IntervalCorrectionRow
 
 KEY = ["queue", "channel", "ts"]
@@ -110,10 +110,14 @@ def value_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c not in KEY]
 
 
+LOCK_PREFIX = "slamon-intervals:"
+
+
 def lock_contract(conn: Connection, contract_id: str) -> None:
+    """The contract's ingest lock, until the transaction ends (PostgreSQL advisory lock)."""
     if is_postgres(conn):
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
-                     {"k": f"slamon-intervals:{contract_id}"})
+                     {"k": f"{LOCK_PREFIX}{contract_id}"})
 
 
 def known_columns(conn: Connection, contract_id: str) -> list[str]:
@@ -122,11 +126,30 @@ def known_columns(conn: Connection, contract_id: str) -> list[str]:
     return [str(r) for r in rows]
 
 
+SLOTS = 8  # threshold columns per contract that the rollups sum (t0..t7)
+
+
 def register_columns(conn: Connection, contract_id: str, names: list[str]) -> None:
+    """Remember the count columns a contract's intervals carry; a new threshold column gets
+    the next free rollup slot (none once all SLOTS are taken)."""
     missing = sorted(set(names) - set(known_columns(conn, contract_id)))
-    if missing:
-        conn.execute(text("INSERT INTO interval_columns (contract_id, name) VALUES (:c, :n)"),
-                     [{"c": contract_id, "n": n} for n in missing])
+    if not missing:
+        return
+    taken = set(threshold_slots(conn, contract_id).values())
+    free = [i for i in range(SLOTS) if i not in taken]
+    rows = []
+    for name in missing:
+        slot = free.pop(0) if THRESHOLD.match(name) and free else None
+        rows.append({"c": contract_id, "n": name, "s": slot})
+    conn.execute(text("INSERT INTO interval_columns (contract_id, name, slot) "
+                      "VALUES (:c, :n, :s)"), rows)
+
+
+def threshold_slots(conn: Connection, contract_id: str) -> dict[str, int]:
+    """Threshold column name -> rollup slot, for the columns that have one."""
+    rows = conn.execute(text("SELECT name, slot FROM interval_columns WHERE contract_id = :c "
+                             "AND slot IS NOT NULL"), {"c": contract_id}).all()
+    return {str(name): int(slot) for name, slot in rows}
 
 
 def select_sql(conn: Connection, contract_id: str, lo: int, hi: int, columns: list[str],
@@ -177,13 +200,25 @@ def thresholds_json(frame: pd.DataFrame, names: list[str]) -> pd.Series:
                      index=frame.index, dtype=object)
 
 
-def ingest_batch(conn: Connection, contract_id: str, batch: pd.DataFrame, *,
-                 source: str | None, at: datetime) -> BatchOutcome:
-    """Upsert one normalised batch inside the caller's transaction."""
-    lock_contract(conn, contract_id)
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """A batch compared with the stored rows, ready to write (see `prepare` / `apply`)."""
+
+    rows: int
+    incoming: list[str]
+    all_thresholds: list[str]
+    inserts: Rendered  # rows for the intervals table, new keys only
+    updates: pd.DataFrame  # merged rows (new values, `<col>__old`) of changed keys
+    changed: dict[str, np.ndarray[Any, Any]]  # per incoming column: which updates changed it
+    deltas: pd.DataFrame
+
+
+def prepare(conn: Connection, contract_id: str, batch: pd.DataFrame, known: list[str],
+            source: str | None) -> Prepared:
+    """Compare a normalised batch with what is stored (reads only) and render the new rows,
+    so that writing them is sending bytes."""
     incoming = value_columns(batch)
     incoming_thresholds = thresholds_of(incoming)
-    known = known_columns(conn, contract_id)
     all_thresholds = thresholds_of(sorted(set(known) | set(incoming_thresholds)))
     stored_columns = CORE + [c for c in OPTIONAL if c in known or c in incoming] + all_thresholds
     lo, hi = int(batch["ts"].min()), int(batch["ts"].max()) + 1
@@ -199,21 +234,38 @@ def ingest_batch(conn: Connection, contract_id: str, batch: pd.DataFrame, *,
         changed_cols[column] = diff
         differs |= diff
     new_rows, upd_rows = merged[is_new], merged[differs]
-    register_columns(conn, contract_id, [c for c in incoming if c not in CORE])
-    if len(new_rows):
-        _insert(conn, contract_id, new_rows, incoming, incoming_thresholds, source)
+    inserts = render(_insert_frame(contract_id, new_rows, incoming, incoming_thresholds,
+                                   source), postgres=is_postgres(conn))
+    return Prepared(len(merged), incoming, all_thresholds, inserts, upd_rows,
+                    {c: m[differs] for c, m in changed_cols.items()},
+                    _deltas(new_rows, upd_rows, incoming))
+
+
+def apply(conn: Connection, contract_id: str, prepared: Prepared, *, source: str | None,
+          at: datetime) -> BatchOutcome:
+    """Write a prepared batch inside the caller's transaction (the caller holds the lock and
+    has registered the batch's columns)."""
+    write_rendered(conn, "intervals", prepared.inserts)
     corrections: list[Correction] = []
-    if len(upd_rows):
-        corrections = _update(conn, contract_id, upd_rows, incoming, all_thresholds,
-                              {c: m[differs] for c, m in changed_cols.items()}, source, at)
-    deltas = _deltas(new_rows, upd_rows, incoming)
-    return BatchOutcome(int(is_new.sum()), int(differs.sum()),
-                        int(len(merged) - is_new.sum() - differs.sum()), tuple(corrections),
-                        deltas)
+    if len(prepared.updates):
+        corrections = _update(conn, contract_id, prepared.updates, prepared.incoming,
+                              prepared.all_thresholds, prepared.changed, source, at)
+    new, updated = prepared.inserts.rows, len(prepared.updates)
+    return BatchOutcome(new, updated, prepared.rows - new - updated, tuple(corrections),
+                        prepared.deltas)
 
 
-def _insert(conn: Connection, contract_id: str, rows: pd.DataFrame, incoming: list[str],
-            thresholds: list[str], source: str | None) -> None:
+def ingest_batch(conn: Connection, contract_id: str, batch: pd.DataFrame, *,
+                 source: str | None, at: datetime) -> BatchOutcome:
+    """Upsert one normalised batch inside the caller's transaction."""
+    lock_contract(conn, contract_id)
+    register_columns(conn, contract_id, [c for c in value_columns(batch) if c not in CORE])
+    prepared = prepare(conn, contract_id, batch, known_columns(conn, contract_id), source)
+    return apply(conn, contract_id, prepared, source=source, at=at)
+
+
+def _insert_frame(contract_id: str, rows: pd.DataFrame, incoming: list[str],
+                  thresholds: list[str], source: str | None) -> pd.DataFrame:
     out = pd.DataFrame({"contract_id": contract_id, "queue": rows["queue"],
                         "channel": rows["channel"], "interval_start": rows["ts"]})
     for column in incoming:
@@ -221,7 +273,7 @@ def _insert(conn: Connection, contract_id: str, rows: pd.DataFrame, incoming: li
             out[column] = rows[column]
     out["thresholds"] = thresholds_json(rows, thresholds)
     out["source"] = source
-    write_frame(conn, "intervals", out)
+    return out
 
 
 def _update(conn: Connection, contract_id: str, rows: pd.DataFrame, incoming: list[str],

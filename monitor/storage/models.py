@@ -117,6 +117,8 @@ class IntervalColumnRow(Base):
     __tablename__ = "interval_columns"
     contract_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # threshold columns: which rollup slot (t0..t7) sums it; None = not rolled up
+    slot: Mapped[int | None] = mapped_column(Integer)
 
 
 class IntervalCorrectionRow(Base):
@@ -140,7 +142,11 @@ class RollupRow(Base):
     """Sums of the additive counts per queue, channel and local day (grain "day") and local
     month (grain "month", the fast path for whole periods), split by one calendar's
     open/closed flag and by the set of exclusions covering the interval (`excluded_by`:
-    comma-joined sorted ids, "" for none). Kept in the ingest's transaction."""
+    comma-joined sorted ids, "" for none). Kept in the ingest's transaction by adding
+    deltas (INSERT ... ON CONFLICT DO UPDATE SET x = x + delta). Threshold counts
+    (`answered_within_<N>s`, any N) are summed in typed slots t0..t7, assigned per contract
+    in `interval_columns` on first sight: up to 8 threshold columns per contract are rolled
+    up; more stay in the raw intervals only."""
 
     __tablename__ = "rollups"
     __table_args__ = (
@@ -173,7 +179,15 @@ class RollupRow(Base):
     csat_3: Mapped[int] = mapped_column(BigInteger)
     csat_4: Mapped[int] = mapped_column(BigInteger)
     csat_5: Mapped[int] = mapped_column(BigInteger)
-    thresholds: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # sums of the contract's threshold columns, by slot (see IntervalColumnRow.slot)
+    t0: Mapped[int] = mapped_column(BigInteger)
+    t1: Mapped[int] = mapped_column(BigInteger)
+    t2: Mapped[int] = mapped_column(BigInteger)
+    t3: Mapped[int] = mapped_column(BigInteger)
+    t4: Mapped[int] = mapped_column(BigInteger)
+    t5: Mapped[int] = mapped_column(BigInteger)
+    t6: Mapped[int] = mapped_column(BigInteger)
+    t7: Mapped[int] = mapped_column(BigInteger)
 
 
 class OutageRow(Base):

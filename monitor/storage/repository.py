@@ -42,6 +42,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -54,6 +55,7 @@ from sqlalchemy.orm import Session
 from monitor.domain.contract import Contract, Sla
 from monitor.domain.measurements import Outage
 from monitor.domain.results import Evaluation, Period, PeriodCredits
+from monitor.storage import bulk
 from monitor.storage import intervals as iv
 from monitor.storage import outages as out
 from monitor.storage import results as res
@@ -133,7 +135,11 @@ class Store:
         with self.session() as s:
             return self._sync_contract(s, contract, at or _now())
 
-    def _sync_contract(self, s: Session, contract: Contract, at: datetime) -> bool:
+    def _sync_contract(self, s: Session, contract: Contract, at: datetime, *,
+                       lock: bool = True) -> bool:
+        # under the contract's lock: two first imports of a new contract cannot both insert
+        if lock:
+            iv.lock_contract(s.connection(), contract.id)
         row = s.get(ContractRow, contract.id)
         chash = calendar_hash(contract)
         fields = {"name": contract.name, "vendor": contract.vendor,
@@ -165,7 +171,13 @@ class Store:
         if data.empty:
             return total
         chunks = [data.iloc[i:i + batch_size] for i in range(0, len(data), batch_size)]
-        if atomic:
+        with self.session() as s:  # the registry of column names: harmless if we fail later
+            iv.lock_contract(s.connection(), contract.id)
+            iv.register_columns(s.connection(), contract.id,
+                                [c for c in iv.value_columns(data) if c not in iv.CORE])
+        if self.engine.dialect.name == "postgresql" and len(chunks) > 1:
+            total = self._pipelined(contract, chunks, source, at, atomic, progress)
+        elif atomic:
             with self.session() as s:
                 self._sync_contract(s, contract, at)
                 for chunk in chunks:
@@ -181,6 +193,70 @@ class Store:
                     progress(len(chunk))
         if total.new + total.updated >= ANALYZE_AFTER:
             self._analyze()
+        return total
+
+    def _pipelined(self, contract: Contract, chunks: list[pd.DataFrame], source: str | None,
+                   at: datetime, atomic: bool, progress: Callable[[int], None] | None
+                   ) -> IngestSummary:
+        """PostgreSQL: compare batch k+1 with the stored rows (pandas, this thread, its own
+        connection) while batch k is written (a writer thread, the server on the other
+        core). The contract's ingest lock is held by the reading connection for the whole
+        import, so no other writer can slip in between a batch's read and its write; batches
+        of one frame never share a key, so reading k+1 before k commits is safe."""
+        total = IngestSummary()
+        reader = self.engine.connect()
+        lock = text("SELECT pg_advisory_lock(hashtext(:k))")
+        unlock = text("SELECT pg_advisory_unlock(hashtext(:k))")
+        key = {"k": f"{iv.LOCK_PREFIX}{contract.id}"}
+        reader.execute(lock, key)
+        reader.commit()
+        shared = Session(self.engine) if atomic else None
+        try:
+            known = iv.known_columns(reader, contract.id)
+            slots = iv.threshold_slots(reader, contract.id)
+            reader.commit()
+
+            def write(prepared: iv.Prepared, grouped: bulk.Rendered, first: bool
+                      ) -> IngestSummary:
+                s = shared if shared is not None else Session(self.engine)
+                try:
+                    if first or shared is None:
+                        self._sync_contract(s, contract, at, lock=False)
+                    outcome = iv.apply(s.connection(), contract.id, prepared, source=source,
+                                       at=at)
+                    ru.apply_grouped(s.connection(), grouped)
+                    if shared is None:
+                        s.commit()
+                finally:
+                    if shared is None:
+                        s.close()
+                return IngestSummary(outcome.new, outcome.updated, outcome.unchanged,
+                                     outcome.corrections)
+
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                pending: Future[IngestSummary] | None = None
+                for index, chunk in enumerate(chunks):
+                    prepared = iv.prepare(reader, contract.id, chunk, known, source)
+                    reader.commit()  # no long-lived snapshot
+                    grouped = ru.group_deltas(contract, prepared.deltas, slots, postgres=True)
+                    if pending is not None:
+                        total += pending.result()
+                        if progress:
+                            progress(len(chunks[index - 1]))
+                    pending = pool.submit(write, prepared, grouped, index == 0)
+                if pending is not None:
+                    total += pending.result()
+                    if progress:
+                        progress(len(chunks[-1]))
+            if shared is not None:
+                shared.commit()
+        finally:
+            if shared is not None:
+                shared.close()  # rolls back what was not committed
+            reader.rollback()
+            reader.execute(unlock, key)
+            reader.commit()
+            reader.close()
         return total
 
     def _analyze(self) -> None:

@@ -1,15 +1,21 @@
 """Per-day rollups of the additive interval counts: the fast path for "this month so far".
 
-One row per (contract, local day, calendar, queue, channel, in_hours, excluded_by) holding
-the sums of every additive count (thresholds in a JSON object). `in_hours` says whether the
-interval START lies in that calendar's open time and `excluded_by` lists (sorted, comma-
-joined) the exclusions whose windows hold the interval start; the same two readings as the
-engine (`monitor.domain.calendars`, `monitor.domain.exclusions`), whose code does the work.
+One row per (contract, grain, local day, calendar, queue, channel, in_hours, excluded_by)
+holding the sums of every additive count; grain "day" rows per local day, grain "month" rows
+per local month (dated the 1st), so a whole-month period reads ~1 row per queue. Threshold
+sums (`answered_within_<N>s`, any N) sit in typed slots t0..t7 assigned per contract on
+first sight (`intervals.register_columns`); a 9th threshold column is kept raw only.
+`in_hours` says whether the interval START lies in that calendar's open time and
+`excluded_by` lists (sorted, comma-joined) the exclusions whose windows hold the interval
+start; the same two readings as the engine (`monitor.domain.calendars`,
+`monitor.domain.exclusions`), whose code does the work.
 
-Every ingest batch adds its signed deltas (new rows; new - old for corrections) in its own
-transaction, so a committed ingest and its rollups are never apart. When a contract's zone,
-calendars or exclusions change, `rebuild` recomputes the contract's rollups from the raw
-intervals, which stay the evidence. `tests/test_storage_rollups.py` checks the two agree.
+Every ingest batch adds its signed deltas (new rows; new - old for corrections) with one
+`INSERT ... ON CONFLICT DO UPDATE SET x = x + delta` in its own transaction, so a committed
+ingest and its rollups are never apart, and no rollup row is read back to be rewritten. When
+a contract's zone, calendars or exclusions change, `rebuild` recomputes the contract's
+rollups from the raw intervals, which stay the evidence. `tests/test_storage_rollups.py`
+checks the two agree.
 """
 
 from __future__ import annotations
@@ -24,7 +30,16 @@ from sqlalchemy import Connection, text
 from monitor.domain.calendars import open_spans
 from monitor.domain.contract import Contract
 from monitor.domain.exclusions import as_spans, expand
-from monitor.storage.bulk import is_postgres, literal, read_frame, write_frame
+from monitor.errors import StorageError
+from monitor.storage.bulk import (
+    Rendered,
+    is_postgres,
+    literal,
+    read_frame,
+    records,
+    render,
+    write_rendered,
+)
 from monitor.storage.intervals import (
     CORE,
     KEY,
@@ -32,10 +47,11 @@ from monitor.storage.intervals import (
     THRESHOLD,
     known_columns,
     read_stored,
-    thresholds_json,
+    threshold_slots,
     thresholds_of,
 )
 
+SLOT_COLUMNS = [f"t{i}" for i in range(8)]
 DIMS = ["grain", "day", "calendar_id", "queue", "channel", "in_hours", "excluded_by"]
 SUMS = ["intervals", "minutes", *[c for c in CORE if c != "interval_minutes"], *OPTIONAL]
 NS = 1_000_000_000
@@ -104,69 +120,50 @@ def _expand_by_calendar(contract: Contract, deltas: pd.DataFrame) -> pd.DataFram
 
 def apply_deltas(conn: Connection, contract: Contract, deltas: pd.DataFrame) -> None:
     """Add signed deltas (KEY + measure columns) to the stored rollups."""
+    slots = threshold_slots(conn, contract.id)
+    apply_grouped(conn, group_deltas(contract, deltas, slots, postgres=is_postgres(conn)))
+
+
+def group_deltas(contract: Contract, deltas: pd.DataFrame, slots: dict[str, int], *,
+                 postgres: bool) -> Rendered:
+    """The rollup rows a batch's deltas add to, rendered for writing (pure: no database)."""
     if deltas.empty:
-        return
+        return render(pd.DataFrame(), postgres=postgres)
     grouped = _expand_by_calendar(contract, deltas)
-    days = grouped["day"][grouped["grain"] == "day"]
-    queues = sorted(grouped["queue"].unique().tolist())
-    thresholds = thresholds_of(known_columns(conn, contract.id))
-    stored, ids = _read(conn, contract.id, min(days), max(days), thresholds, queues)
-    measures = [c for c in grouped.columns if c not in DIMS]
-    combined = pd.concat([stored, grouped], ignore_index=True)
-    columns = sorted(set(SUMS) | set(measures) | set(thresholds), key=_order)
-    for column in columns:
-        if column not in combined.columns:
-            combined[column] = 0
-        combined[column] = combined[column].fillna(0).astype("int64")
-    combined = combined.groupby(DIMS, as_index=False, sort=False)[columns].sum()
-    if ids:
-        _delete(conn, ids)
-    _write(conn, contract.id, combined, thresholds)
-
-
-def _order(column: str) -> tuple[int, str]:
-    return (1, column) if THRESHOLD.match(column) else (0, column)
-
-
-def _read(conn: Connection, contract_id: str, first: date, last: date, thresholds: list[str],
-          queues: list[str] | None) -> tuple[pd.DataFrame, list[int]]:
-    exprs = ["id", *DIMS, *SUMS, *[_json(conn, t) for t in thresholds]]
-    names = ["id", *DIMS, *SUMS, *thresholds]
-    month = first.replace(day=1)
-    where = (f"contract_id = {literal(conn, contract_id)} AND ((grain = 'day' AND "
-             f"day >= '{first.isoformat()}' AND day <= '{last.isoformat()}') OR "
-             f"(grain = 'month' AND day >= '{month.isoformat()}' AND "
-             f"day <= '{last.isoformat()}'))")
-    if queues is not None:
-        where += " AND queue IN (" + ", ".join(literal(conn, q) for q in queues) + ")"
-    query = f"SELECT {', '.join(exprs)} FROM rollups WHERE {where}"
-    dtypes: dict[str, Any] = {"id": "int64", "in_hours": "bool",
-                              **{c: "Int64" for c in SUMS + thresholds}}
-    frame = read_frame(conn, query, names, dtypes)
-    frame["day"] = pd.to_datetime(frame["day"]).dt.date if len(frame) else frame["day"]
-    ids = frame["id"].astype("int64").tolist()
-    return frame.drop(columns=["id"]), ids
-
-
-def _json(conn: Connection, name: str) -> str:
-    if is_postgres(conn):
-        return f"(thresholds->>'{name}')::bigint"
-    return f"json_extract(thresholds, '$.{name}')"
-
-
-def _delete(conn: Connection, ids: list[int]) -> None:
-    for i in range(0, len(ids), 5000):
-        chunk = ", ".join(str(x) for x in ids[i:i + 5000])
-        conn.exec_driver_sql(f"DELETE FROM rollups WHERE id IN ({chunk})")
-
-
-def _write(conn: Connection, contract_id: str, frame: pd.DataFrame, thresholds: list[str]) -> None:
-    out = frame[DIMS].copy()
-    out.insert(0, "contract_id", contract_id)
+    core = grouped[DIMS].copy()
+    core.insert(0, "contract_id", contract.id)
     for column in SUMS:
-        out[column] = frame[column] if column in frame.columns else 0
-    out["thresholds"] = thresholds_json(frame, thresholds).fillna("{}")
-    write_frame(conn, "rollups", out)
+        core[column] = grouped[column].astype("int64") if column in grouped.columns else 0
+    by_slot = {f"t{slot}": name for name, slot in slots.items()}
+    for column in SLOT_COLUMNS:
+        name = by_slot.get(column)
+        core[column] = (grouped[name].astype("int64") if name in grouped.columns else 0)
+    return render(core, postgres=postgres)
+
+
+def apply_grouped(conn: Connection, grouped: Rendered) -> None:
+    """Add grouped deltas to the stored rollups: one INSERT that adds on conflict."""
+    if grouped.rows == 0:
+        return
+    adds = SUMS + SLOT_COLUMNS
+    keys = [c for c in grouped.columns if c not in adds]
+    columns = ", ".join(grouped.columns)
+    if is_postgres(conn):
+        conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS _stage_rollups ON COMMIT DROP "
+                             f"AS SELECT {columns} FROM rollups WITH NO DATA")
+        conn.exec_driver_sql("DELETE FROM _stage_rollups")
+        write_rendered(conn, "_stage_rollups", grouped)
+        sets = ", ".join(f"{c} = rollups.{c} + EXCLUDED.{c}" for c in adds)
+        conn.exec_driver_sql(
+            f"INSERT INTO rollups ({columns}) SELECT {columns} FROM _stage_rollups "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}")
+        return
+    assert grouped.frame is not None
+    sets = ", ".join(f"{c} = {c} + excluded.{c}" for c in adds)
+    placeholders = ", ".join("?" for _ in grouped.columns)
+    conn.exec_driver_sql(
+        f"INSERT INTO rollups ({columns}) VALUES ({placeholders}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}", records(grouped.frame))
 
 
 def rebuild(conn: Connection, contract: Contract, *, chunk_days: int = 31) -> None:
@@ -199,12 +196,17 @@ def sums(conn: Connection, contract_id: str, first: date, last: date, *, calenda
     open in `calendar_id` (`in_hours=None`: both) and not held by any id in `exclude`.
     Whole months inside the range are read from the month rows, the rest from day rows."""
     wanted = columns or SUMS
+    slots = threshold_slots(conn, contract_id)
     exprs = []
     for column in wanted:
         if THRESHOLD.match(column):
-            exprs.append(f"COALESCE(SUM({_json(conn, column)}), 0)")
+            if column not in slots:
+                raise StorageError(f"{column} is not rolled up for contract {contract_id} "
+                                   "(never ingested, or past the 8 threshold columns that are); "
+                                   "read the raw intervals")
+            exprs.append(f"SUM(t{slots[column]})")
         else:
-            exprs.append(f'COALESCE(SUM("{column}"), 0)')
+            exprs.append(f'SUM("{column}")')
     where = [f"contract_id = {literal(conn, contract_id)}",
              _grain_filter(first, last), f"calendar_id = {literal(conn, calendar_id)}"]
     if in_hours is not None:
@@ -214,8 +216,11 @@ def sums(conn: Connection, contract_id: str, first: date, last: date, *, calenda
         where.append(f"(',' || excluded_by || ',') NOT LIKE {literal(conn, f'%,{exclusion_id},%')}")
     query = (f"SELECT queue, channel, {', '.join(exprs)} FROM rollups WHERE "
              f"{' AND '.join(where)} GROUP BY queue, channel ORDER BY queue, channel")
-    return read_frame(conn, query, ["queue", "channel", *wanted],
-                      {c: "int64" for c in wanted})
+    frame = read_frame(conn, query, ["queue", "channel", *wanted],
+                       {c: "int64" for c in wanted})
+    frame["queue"] = frame["queue"].astype(str)
+    frame["channel"] = frame["channel"].astype(str)
+    return frame
 
 
 def _grain_filter(first: date, last: date) -> str:

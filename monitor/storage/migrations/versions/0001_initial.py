@@ -89,6 +89,7 @@ def upgrade() -> None:
         "interval_columns",
         sa.Column("contract_id", sa.String(length=200), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("slot", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("contract_id", "name"),
     )
     op.create_table(
@@ -240,7 +241,7 @@ def upgrade() -> None:
         sa.Column("csat_3", sa.BigInteger(), nullable=False),
         sa.Column("csat_4", sa.BigInteger(), nullable=False),
         sa.Column("csat_5", sa.BigInteger(), nullable=False),
-        sa.Column("thresholds", sa.JSON(), nullable=False),
+        *[sa.Column(f"t{i}", sa.BigInteger(), nullable=False) for i in range(8)],
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint(
             "contract_id",

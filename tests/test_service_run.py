@@ -1,0 +1,122 @@
+"""`slamon run` as a command: `--once` fills the database and saves the evaluation, logs
+are structured (and JSON with `--log-json`) without secrets, and the scheduled service
+serves `/metrics` from what it stored."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+
+from monitor.cli import main
+from monitor.service.checks import truth_gaps
+from monitor.service.logs import fields
+from monitor.simulator import SIM_ENV, FaultInjector, Scenario, Simulator
+from monitor.storage import Store
+from tests.test_service_support import slamon_run, wait_until, write_contract
+
+START = datetime(2026, 10, 5, tzinfo=UTC)
+END = START + timedelta(days=1)
+
+
+@pytest.fixture
+def sim_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in SIM_ENV.items():
+        monkeypatch.setenv(key, value)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_run_once_collects_every_source_and_saves_the_evaluation(
+        store_url: str, tmp_path: Path, sim_env: None,
+        capfd: pytest.CaptureFixture[str]) -> None:
+    scenario = Scenario(seed=7, start=START, days=1)
+    contract = write_contract(tmp_path / "contracts", scenario)
+    assert main(["db", "upgrade", "--db", store_url]) == 0
+    with Simulator(scenario, FaultInjector()) as sim:
+        code = main(["run", "--once", "--db", store_url, "--contracts",
+                     str(tmp_path / "contracts"), "--vendor-url", sim.url, "--now",
+                     END.isoformat(), "--since", START.isoformat(), "--log-json"])
+    assert code == 0
+    store = Store.open(store_url)
+    try:
+        assert truth_gaps(store, contract, scenario) == []
+        results = {r.sla_id: r for r in store.latest_results(contract.id)
+                   if r.period == "2026-10"}
+        assert set(results) == {"service-level-voice", "abandon-rate", "asa", "availability"}
+    finally:
+        store.close()
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines()
+             if line.startswith("{")]
+    events = [line.get("event") for line in lines]
+    assert "window_stored" in events
+    assert "evaluated" in events
+    stored = next(line for line in lines if line.get("event") == "window_stored"
+                  and line.get("source") == "genesys-cloud")
+    assert stored["window"] == "2026-10-05T00:00:00.000Z/2026-10-06T00:00:00.000Z"
+    assert stored["rows"] == "144"  # 3 queues x 48 half hours
+    assert not any("sim-secret" in json.dumps(line) for line in lines)
+
+
+def test_a_log_line_with_an_error_keeps_the_whole_error_text() -> None:
+    line = "event=collect_failed contract=c source=genesys-cloud error=POST /x: 503 busy now"
+    assert fields(line) == {"event": "collect_failed", "contract": "c",
+                            "source": "genesys-cloud", "error": "POST /x: 503 busy now"}
+
+
+def test_run_without_contracts_says_where_it_looked(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty").mkdir()
+    assert main(["run", "--once", "--contracts", str(tmp_path / "empty"), "--db",
+                 f"sqlite:///{tmp_path / 'x.db'}"]) == 1
+    assert f"no contracts in {tmp_path / 'empty'}" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_running_service_serves_metrics_from_what_it_stored(tmp_path: Path) -> None:
+    scenario = Scenario(seed=7, start=START, days=1)
+    contract = write_contract(tmp_path / "contracts", scenario)
+    url = f"sqlite:///{tmp_path / 'slamon.db'}"
+    store = Store.open(url, check_revision=False)
+    store.upgrade()
+    store.close()
+    port = free_port()
+    with Simulator(scenario, FaultInjector()) as sim:
+        proc = slamon_run(["--db", url, "--contracts", str(tmp_path / "contracts"),
+                           "--vendor-url", sim.url, "--now", END.isoformat(), "--since",
+                           START.isoformat(), "--interval", "60", "--metrics-port",
+                           str(port)], tmp_path, tmp_path / "run.log")
+        try:
+            page = ""
+
+            def evaluated() -> bool:
+                nonlocal page
+                try:
+                    page = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
+                except requests.ConnectionError:
+                    return False
+                return 'slamon_sla_attainment_ratio{' in page
+
+            wait_until(evaluated, 60, "an evaluation on /metrics", every=0.2)
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(30) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    samples = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+               for line in page.splitlines() if line and not line.startswith("#")}
+    up = [v for k, v in samples.items()
+          if k.startswith("slamon_collector_up{") and f'contract="{contract.id}"' in k]
+    assert up == [1.0, 1.0]  # genesys-cloud and statuspage
+    availability = [k for k in samples if k.startswith("slamon_sla_attainment_ratio{")
+                    and 'sla="availability"' in k]
+    assert len(availability) == 1
