@@ -23,7 +23,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
-import pandas as pd
 
 from bench.common import PG_URL, contract, drop_schema, fresh_store, intervals
 from monitor.domain.calendars import open_spans
@@ -91,8 +90,6 @@ def main() -> None:
               f"(runs: {', '.join(f'{t * 1000:.1f}' for t in times)} ms; goal <= 54 ms)")
         print(f"exact against raw intervals: {'yes' if result == exact else 'NO'} "
               f"(e.g. {sample}: {result[sample]:.6f})")
-        print(f"rows per run read from rollups, not raw: {len(pd.Series(list(result)))} "
-              "queues aggregated in SQL")
     finally:
         store.close()
         if not args.keep:

@@ -120,3 +120,76 @@ def test_the_running_service_serves_metrics_from_what_it_stored(tmp_path: Path) 
     availability = [k for k in samples if k.startswith("slamon_sla_attainment_ratio{")
                     and 'sla="availability"' in k]
     assert len(availability) == 1
+
+
+def test_a_source_rejected_for_good_is_paused_and_shown_down(
+        tmp_path: Path, sim_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from monitor.service.pipeline import CollectPolicy
+    from monitor.service.runtime import fixed_clock, retarget
+    from monitor.service.scheduler import Service
+
+    monkeypatch.setenv("SLAMON_SIM_CLIENT_SECRET", "not-the-secret")
+    scenario = Scenario(seed=7, start=START, days=1)
+    store = Store.open(f"sqlite:///{tmp_path / 'slamon.db'}", check_revision=False)
+    store.upgrade()
+    with Simulator(scenario, FaultInjector()) as sim:
+        contract = retarget(write_contract(tmp_path / "contracts", scenario), sim.url)
+        service = Service(store, [contract], clock=fixed_clock(END),
+                          policy=CollectPolicy(since=START), interval=timedelta(seconds=0.1))
+        service.start()
+        try:
+            wait_until(lambda: not service.health[(contract.id, "genesys-cloud")].up, 20,
+                       "the login to be refused")
+            wait_until(lambda: service.paused(f"collect:{contract.id}:genesys-cloud"), 5,
+                       "the job to be paused")
+            wait_until(lambda: store.get_watermark(f"{contract.id}:statuspage") is not None,
+                       20, "the status page to be collected")
+        finally:
+            service.shutdown()
+        snapshot = service.snapshot(END)
+    up = {c.source: c.up for c in snapshot.collectors}
+    assert up == {"genesys-cloud": False, "statuspage": True}
+    assert store.get_watermark(f"{contract.id}:genesys-cloud") is None
+    store.close()
+
+
+def test_the_after_evaluation_hook_sees_each_evaluation_and_cannot_break_the_pass(
+        tmp_path: Path, sim_env: None) -> None:
+    from monitor.service.pipeline import CollectPolicy, EvaluationOutcome
+    from monitor.service.runtime import fixed_clock, retarget
+    from monitor.service.scheduler import Service
+
+    seen: list[tuple[str, list[str]]] = []
+
+    def hook(contract: object, outcome: EvaluationOutcome) -> None:
+        seen.append((outcome.contract_id, [e.period.label for e in outcome.evaluations]))
+        raise RuntimeError("a notifier fell over")
+
+    scenario = Scenario(seed=7, start=START, days=1)
+    store = Store.open(f"sqlite:///{tmp_path / 'slamon.db'}", check_revision=False)
+    store.upgrade()
+    with Simulator(scenario, FaultInjector()) as sim:
+        contract = retarget(write_contract(tmp_path / "contracts", scenario), sim.url)
+        service = Service(store, [contract], clock=fixed_clock(END),
+                          policy=CollectPolicy(since=START), on_evaluated=hook)
+        outcomes = service.run_once()
+    store.close()
+    assert [(o.kind, o.rows, o.error) for o in outcomes] == [
+        ("genesys-cloud", 144, None), ("statuspage", 0, None)]
+    assert seen == [(contract.id, ["2026-09", "2026-10"])]
+
+
+def test_a_metrics_port_in_use_is_a_clear_error(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    scenario = Scenario(seed=7, start=START, days=1)
+    write_contract(tmp_path / "contracts", scenario)
+    url = f"sqlite:///{tmp_path / 'slamon.db'}"
+    assert main(["db", "upgrade", "--db", url]) == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["run", "--db", url, "--contracts", str(tmp_path / "contracts"),
+                     "--metrics-port", str(port), "--now", END.isoformat()])
+    assert code == 1
+    assert f"cannot serve /metrics on 127.0.0.1:{port}" in capsys.readouterr().err

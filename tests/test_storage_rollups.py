@@ -15,6 +15,7 @@ from monitor.domain.contract import Contract, Exclusion
 from monitor.domain.exclusions import as_spans, expand
 from monitor.domain.periods import period_for
 from monitor.storage import Store
+from monitor.storage.rollups import calendars_of
 from tests.factories import BILLING, business_hours, contract, intervals, sla
 
 STORM = Exclusion(id="storm", reason="force majeure", applies_to=None,
@@ -95,7 +96,8 @@ def raw_sums(store: Store, contract_: Contract) -> pd.DataFrame:
               for e in contract_.exclusions}
     tags = [",".join(eid for eid in sorted(inside) if inside[eid][i]) for i in range(len(raw))]
     parts = []
-    for calendar_id in ("24x7", "business-hours"):
+    assert calendars_of(contract_) == ["business-hours"]  # 24x7 is derived from its rows
+    for calendar_id in calendars_of(contract_):
         spans = open_spans(contract_.calendar(calendar_id), lo, hi, contract_.tz)
         part = raw[["queue", "offered", "answered_within_20s", "answer_wait_seconds"]].copy()
         part["day"] = raw["interval_start"].dt.tz_convert(contract_.tz).dt.date
@@ -175,3 +177,27 @@ def test_a_range_across_months_adds_month_rows_and_the_leftover_days(store: Stor
     assert offered(date(2026, 10, 2), date(2026, 10, 31)) == 30
     assert offered(date(2026, 9, 1), date(2026, 12, 31)) == 150
     assert offered(date(2026, 11, 2), date(2026, 11, 2)) == 50
+
+
+def test_a_contract_measured_around_the_clock_keeps_its_own_24x7_rows(store: Store) -> None:
+    around_the_clock = contract([sla(calendar="24x7")])
+    store.ingest_intervals(around_the_clock, intervals(
+        [{"interval_start": "2026-10-04T06:00:00Z", "offered": 7, "answered": 7,
+          "abandoned": 0}]))
+    assert calendars_of(around_the_clock) == ["24x7"]
+    sums = store.rollup_sums(around_the_clock.id, *OCTOBER, calendar_id="24x7",
+                             columns=["offered"])
+    assert sums["offered"].tolist() == [7]
+    closed = store.rollup_sums(around_the_clock.id, *OCTOBER, calendar_id="24x7",
+                               in_hours=False, columns=["offered"])
+    assert closed.empty
+
+
+def test_24x7_is_never_closed_when_derived_from_another_calendar(store: Store) -> None:
+    store.ingest_intervals(CONTRACT, intervals(
+        [{"interval_start": "2026-10-04T06:00:00Z", "offered": 7, "answered": 7,
+          "abandoned": 0}]))  # Sunday 02:00 in New York: business hours closed
+    assert store.rollup_sums(CONTRACT.id, *OCTOBER, calendar_id="24x7", in_hours=False,
+                             columns=["offered"]).empty
+    assert store.rollup_sums(CONTRACT.id, *OCTOBER, calendar_id="24x7",
+                             columns=["offered"])["offered"].tolist() == [7]

@@ -51,3 +51,12 @@ def test_commands_against_an_unmigrated_database_exit_1_naming_the_fix(
         store_url: str, capsys: pytest.CaptureFixture[str], tmp_path: object) -> None:
     assert main(["import", "outages", "/nonexistent.csv", "--db", store_url]) == 1
     assert "run `slamon db upgrade`" in capsys.readouterr().err
+
+
+def test_an_unreachable_database_is_a_clear_error_without_the_password(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    url = "postgresql+psycopg://postgres:s3cret@127.0.0.1:1/test"
+    assert main(["db", "current", "--db", url]) == 1
+    err = capsys.readouterr().err
+    assert "cannot open database postgresql+psycopg://postgres:***@127.0.0.1:1/test" in err
+    assert "s3cret" not in err

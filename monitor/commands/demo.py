@@ -38,11 +38,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--serve", action="store_true",
                         help="afterwards keep the simulator, service and /metrics running")
     parser.add_argument("--metrics-port", type=int, default=DEFAULT_METRICS_PORT,
-                        help=f"port for /metrics with --serve (default {DEFAULT_METRICS_PORT})")
+                        help=f"port for /metrics with --serve (default {DEFAULT_METRICS_PORT}; "
+                        "0 = any free port)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from monitor.service.demo import print_summary, run_demo
+    from monitor.service.demo import DemoResult, print_summary, run_demo
     from monitor.service.scheduler import Service
     from monitor.simulator import Simulator
 
@@ -55,12 +56,13 @@ def run(args: argparse.Namespace) -> int:
     def progress(line: str) -> None:
         log.debug("demo %s", line)
 
-    def serve(sim: Simulator, service: Service) -> None:
+    def serve(sim: Simulator, service: Service, result: DemoResult) -> None:
         from monitor.exporter.server import serve as serve_metrics
 
+        print_summary(result, sys.stdout, args.db)
         server = serve_metrics(service, args.metrics_port)
-        print(f"simulator: {sim.url}   metrics: http://127.0.0.1:{server.port}/metrics\n"
-              "Ctrl-C to stop.", flush=True)
+        print(f"\nServing. simulator: {sim.url}   metrics: "
+              f"http://127.0.0.1:{server.port}/metrics   (Ctrl-C to stop)", flush=True)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
@@ -74,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
     result = run_demo(url, args.dir, month=args.month, seed=args.seed,
                       fault_rate=args.fault_rate, progress=progress,
                       keep=serve if args.serve else None)
-    print_summary(result, sys.stdout, args.db)
+    if not args.serve:
+        print_summary(result, sys.stdout, args.db)
     log.info("demo finished in %.1f s", time.monotonic() - started)
     return 0

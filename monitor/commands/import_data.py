@@ -25,7 +25,7 @@ from monitor.storage import Store
 from monitor.storage.outages import ANY_CONTRACT
 
 HELP = "Import interval or outage CSV files into the database (idempotent)."
-BATCH = 50_000
+BATCH = 200_000
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

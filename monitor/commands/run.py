@@ -58,7 +58,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="poll every SECONDS (default: each contract's "
                         "sources.poll_interval)")
     parser.add_argument("--workers", type=int, default=None,
-                        help="sources polled at the same time (default 1 on SQLite, 4 else)")
+                        help="sources polled at the same time (default 2 on SQLite, 4 else)")
     parser.add_argument("--log-json", action="store_true", help="log JSON lines on stderr")
     parser.add_argument("--http-timeout", type=float, default=10.0, metavar="SECONDS",
                         help="vendor request timeout (default 10)")
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         trailing=_seconds(args.trailing), max_span=_seconds(args.max_window),
         lease_ttl=timedelta(seconds=args.lease_ttl))
     store = Store.open(url)
-    workers = args.workers or (1 if url.startswith("sqlite") else 4)
+    workers = args.workers or (2 if url.startswith("sqlite") else 4)
     timeout, backoff = args.http_timeout, args.retry_backoff
     service = Service(store, contracts, clock=_clock(args), policy=policy,
                       http=lambda: HttpClient(timeout=timeout, backoff=backoff),
@@ -140,7 +140,13 @@ def run(args: argparse.Namespace) -> int:
         if args.metrics_port:
             from monitor.exporter.server import serve
 
-            server = serve(service, args.metrics_port, args.metrics_addr)
+            try:
+                server = serve(service, args.metrics_port, args.metrics_addr)
+            except OSError as exc:
+                raise InputError(f"cannot serve /metrics on {args.metrics_addr}:"
+                                 f"{args.metrics_port} ({exc.strerror}); give another "
+                                 "--metrics-port, or 0 for none", column="--metrics-port"
+                                 ) from None
             log.info("event=metrics_serving url=http://%s:%d/metrics", args.metrics_addr,
                      server.port)
         service.start()

@@ -31,7 +31,7 @@ from monitor.service.pipeline import CollectPolicy
 from monitor.service.runtime import retarget
 from monitor.service.scheduler import Service
 from monitor.simulator import SIM_ENV, FaultInjector, Scenario, Simulator
-from monitor.storage import Store
+from monitor.storage import StorageError, Store
 
 DEMO_ID = "demo-genesys"
 DEMO_TZ = "America/New_York"
@@ -164,9 +164,10 @@ def sim_environment() -> Iterator[None]:
 def run_demo(db_url: str, workdir: Path, month: str = "2026-10", seed: int = 7,
              fault_rate: float = 0.0, step: timedelta = timedelta(days=1),
              progress: Callable[[str], None] | None = None,
-             keep: Callable[[Simulator, Service], None] | None = None) -> DemoResult:
-    """Run the simulated month into `db_url`; `keep(sim, service)` is called at the end
-    while the simulator still runs (`--serve` blocks there)."""
+             keep: Callable[[Simulator, Service, DemoResult], None] | None = None
+             ) -> DemoResult:
+    """Run the simulated month into `db_url`; `keep(sim, service, result)` is called at
+    the end while the simulator still runs (`--serve` blocks there)."""
     from monitor.spec import load_contract
 
     start, days = month_bounds(month, ZoneInfo(DEMO_TZ))
@@ -195,19 +196,22 @@ def run_demo(db_url: str, workdir: Path, month: str = "2026-10", seed: int = 7,
                 if progress is not None:
                     rows = sum(o.rows for o in outcomes)
                     progress(f"{now.astimezone(contract.tz):%Y-%m-%d}: {rows} intervals")
-            outcome = service.latest[contract.id]
-            stats = sim.stats()
+            # once more as of the month's end: on a re-run every tick found nothing new
+            outcome = service.evaluate_contract(service.contracts[0])
+            if outcome is None:
+                raise StorageError(f"the demo month could not be evaluated from {db_url}")
+            evaluation = next(e for e in outcome.evaluations if e.period.label == month)
+            index = outcome.evaluations.index(evaluation)
+            credits = outcome.credits[index] if outcome.credits else None
+            report = write_demo_report(store, contract, month, scenario.end, workdir)
+            result = DemoResult(contract, path, db_url, evaluation, credits, report,
+                                len(store.load_intervals(contract.id, start, scenario.end)),
+                                sum(sim.stats()["requests"].values()))
             if keep is not None:
-                keep(sim, service)
-        evaluation = next(e for e in outcome.evaluations if e.period.label == month)
-        index = outcome.evaluations.index(evaluation)
-        credits = outcome.credits[index] if outcome.credits else None
-        report = write_demo_report(store, contract, month, scenario.end, workdir)
-        intervals = len(store.load_intervals(contract.id, start, scenario.end))
+                keep(sim, service, result)
     finally:
         store.close()
-    return DemoResult(contract, path, db_url, evaluation, credits, report, intervals,
-                      sum(stats["requests"].values()))
+    return result
 
 
 def write_demo_report(store: Store, contract: Contract, month: str, as_of: datetime,

@@ -56,3 +56,6 @@ def configure_logging(json_lines: bool, verbose: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    # "skipped: maximum number of running instances reached" is max_instances=1 working as
+    # meant (a slow vendor), not news; job crashes are still logged at ERROR.
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.ERROR)

@@ -81,6 +81,9 @@ class Service:
     http: Callable[[], HttpClient] = HttpClient
     interval: timedelta | None = None
     workers: int = 1
+    # Called after every saved evaluation (notifications, the performance-issue workflow);
+    # its exceptions are logged, never raised into the job.
+    on_evaluated: Callable[[Contract, EvaluationOutcome], None] | None = None
     sources: list[Source] = field(init=False, default_factory=list)
     latest: dict[str, EvaluationOutcome] = field(init=False, default_factory=dict)
     health: dict[tuple[str, str], Health] = field(init=False, default_factory=dict)
@@ -103,9 +106,19 @@ class Service:
 
     # -- one pass --------------------------------------------------------------------------
     def collect_source(self, source: Source, evaluate: bool = True) -> CollectOutcome:
-        """Collect one source; evaluate its contract when new windows were stored."""
-        outcome = collect_once(self.store, source.contract, source.collector, self.clock(),
-                               self.owner, self.policy, self.wall, self._stopping.is_set)
+        """Collect one source; evaluate its contract when new windows were stored.
+
+        An unexpected exception (a database outage, a bug) is logged with its traceback and
+        returned as an error: it never stops the other sources or the scheduler."""
+        try:
+            outcome = collect_once(self.store, source.contract, source.collector,
+                                   self.clock(), self.owner, self.policy, self.wall,
+                                   self._stopping.is_set)
+        except Exception as exc:
+            log.exception("event=collect_crashed contract=%s source=%s error=%s",
+                          source.contract.id, source.collector.kind, type(exc).__name__)
+            outcome = CollectOutcome(source.contract.id, source.collector.kind,
+                                     error=type(exc).__name__)
         self._note(source, outcome)
         if evaluate and (outcome.windows or (outcome.ok and
                                              source.contract.id not in self.latest)):
@@ -123,7 +136,17 @@ class Service:
             except SlamonError as exc:
                 log.error("event=evaluation_failed contract=%s error=%s", contract.id, exc)
                 return None
+            except Exception as exc:
+                log.exception("event=evaluation_crashed contract=%s error=%s", contract.id,
+                              type(exc).__name__)
+                return None
             self.latest[contract.id] = outcome
+        if self.on_evaluated is not None:
+            try:
+                self.on_evaluated(contract, outcome)
+            except Exception as exc:
+                log.exception("event=after_evaluation_failed contract=%s error=%s",
+                              contract.id, type(exc).__name__)
         current = outcome.current
         if current is None:
             log.info("event=evaluated contract=%s period=- slas=0", contract.id)
@@ -191,6 +214,11 @@ class Service:
             self._scheduler.shutdown(wait=True)
             self._scheduler = None
         log.info("event=stopped owner=%s", self.owner)
+
+    def paused(self, job_id: str) -> bool:
+        """Whether the scheduled job `collect:<contract>:<kind>` is paused (source down)."""
+        job = self._scheduler.get_job(job_id) if self._scheduler is not None else None
+        return job is not None and job.next_run_time is None
 
     @property
     def stopping(self) -> bool:

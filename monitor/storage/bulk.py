@@ -67,7 +67,7 @@ def _convert(series: pd.Series, dtype: Any) -> pd.Series:
     return series.astype(dtype)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rendered:
     """A frame already rendered as COPY CSV (so a writer thread only sends bytes)."""
 

@@ -50,7 +50,7 @@ class Correction:
     new: dict[str, int | None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BatchOutcome:
     new: int
     updated: int

@@ -9,7 +9,7 @@ Contracts
                                                       calendars/exclusions); a calendar change
                                                       rebuilds the contract's rollups
 Intervals (DataFrames in the interchange schema, see monitor/domain/measurements.py)
-    ingest_intervals(contract, frame, *, source=None, at=None, batch_size=50_000,
+    ingest_intervals(contract, frame, *, source=None, at=None, batch_size=200_000,
                      atomic=True, progress=None) -> IngestSummary(new, updated, unchanged,
                      corrections)   upsert on (contract, queue, channel, interval_start);
                      atomic=True: the whole frame or nothing; False: each batch commits alone
@@ -163,7 +163,7 @@ class Store:
     # --- intervals -------------------------------------------------------------------------
     def ingest_intervals(self, contract: Contract, frame: pd.DataFrame, *,
                          source: str | None = None, at: datetime | None = None,
-                         batch_size: int = 50_000, atomic: bool = True,
+                         batch_size: int = 200_000, atomic: bool = True,
                          progress: Callable[[int], None] | None = None) -> IngestSummary:
         at = at or _now()
         data = iv.normalise(frame, what=source or "intervals")

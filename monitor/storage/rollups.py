@@ -1,4 +1,5 @@
-"""Per-day rollups of the additive interval counts: the fast path for "this month so far".
+"""Per-day and per-month rollups of the additive interval counts: the fast path for "this
+month so far".
 
 One row per (contract, grain, local day, calendar, queue, channel, in_hours, excluded_by)
 holding the sums of every additive count; grain "day" rows per local day, grain "month" rows
@@ -52,14 +53,20 @@ from monitor.storage.intervals import (
 )
 
 SLOT_COLUMNS = [f"t{i}" for i in range(8)]
+ALWAYS = "24x7"
 DIMS = ["grain", "day", "calendar_id", "queue", "channel", "in_hours", "excluded_by"]
 SUMS = ["intervals", "minutes", *[c for c in CORE if c != "interval_minutes"], *OPTIONAL]
 NS = 1_000_000_000
 
 
 def calendars_of(contract: Contract) -> list[str]:
-    """The calendars the rollups are split by: every SLA's, and always 24x7."""
-    return sorted({"24x7", *(sla.calendar for sla in contract.slas)})
+    """The calendars the rollups are split by: every SLA's. The built-in 24x7 is stored only
+    when it is the sole one: otherwise its sums are any other calendar's open + closed rows
+    (`sums` reads them so), which saves a third of the rollup rows."""
+    used = {sla.calendar for sla in contract.slas} | {ALWAYS}
+    if contract.calendar(ALWAYS).always_open and len(used) > 1:
+        used.discard(ALWAYS)
+    return sorted(used)
 
 
 def classify(contract: Contract, ts: np.ndarray[Any, Any]) -> pd.DataFrame:
@@ -196,6 +203,13 @@ def sums(conn: Connection, contract_id: str, first: date, last: date, *, calenda
     open in `calendar_id` (`in_hours=None`: both) and not held by any id in `exclude`.
     Whole months inside the range are read from the month rows, the rest from day rows."""
     wanted = columns or SUMS
+    if calendar_id == ALWAYS:
+        stored = _calendar_for_always(conn, contract_id)
+        if stored != ALWAYS:  # derived: every interval of `stored` is open in 24x7
+            if in_hours is False or stored is None:
+                return pd.DataFrame({c: pd.Series(dtype="int64" if c in wanted else str)
+                                     for c in ["queue", "channel", *wanted]})
+            calendar_id, in_hours = stored, None
     slots = threshold_slots(conn, contract_id)
     exprs = []
     for column in wanted:
@@ -221,6 +235,17 @@ def sums(conn: Connection, contract_id: str, first: date, last: date, *, calenda
     frame["queue"] = frame["queue"].astype(str)
     frame["channel"] = frame["channel"].astype(str)
     return frame
+
+
+def _calendar_for_always(conn: Connection, contract_id: str) -> str | None:
+    """The calendar whose rows answer 24x7: its own if stored, else any other stored one."""
+    own = conn.execute(text("SELECT 1 FROM rollups WHERE contract_id = :c AND calendar_id = :a "
+                            "LIMIT 1"), {"c": contract_id, "a": ALWAYS}).first()
+    if own is not None:
+        return ALWAYS
+    other = conn.execute(text("SELECT calendar_id FROM rollups WHERE contract_id = :c LIMIT 1"),
+                         {"c": contract_id}).first()
+    return None if other is None else str(other[0])
 
 
 def _grain_filter(first: date, last: date) -> str:
