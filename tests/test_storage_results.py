@@ -117,3 +117,22 @@ def test_history_lists_every_period_and_latest_only_the_newest(store: Store) -> 
     [latest] = store.latest_results()
     assert (latest.period, latest.period_status, latest.status) == ("2026-11", "open",
                                                                     "breached")
+
+
+def test_an_earn_back_settlement_is_stored_beside_the_slas_own_line(store: Store) -> None:
+    """March holds the SLA's own (met) line and January's $36,000 confirmed in March: two
+    lines for one SLA in one period, and the restatement figure is their sum."""
+    own = CreditLine("sl", "2026-03", "USD", Decimal(0), Decimal(0), "none", "none")
+    settled = CreditLine("sl", "2026-03", "USD", Decimal("36000.00"), Decimal("36000.00"),
+                         "earnback", "confirmed", origin="2026-01")
+    march = PeriodCredits("2026-03", "USD", (own, settled), Decimal("36000.00"), None)
+    store.save_evaluation(evaluation("2026-03", 900, 1000), march, at=AT)
+    lines = store.credit_lines(CONTRACT.id, "2026-03")
+    assert [(x.origin, x.status, x.amount) for x in lines] == [
+        ("2026-01", "confirmed", Decimal("36000.00")), (None, "none", Decimal(0))]
+    [r] = store.latest_results(CONTRACT.id)
+    assert r.credit == Decimal(0)  # the SLA's own line for March
+    store.save_evaluation(evaluation("2026-03", 900, 1000),
+                          PeriodCredits("2026-03", "USD", (own,), Decimal(0), None), at=AT)
+    [restated] = store.restatements(CONTRACT.id, "2026-03")
+    assert (restated.old["credit"], restated.new["credit"]) == ("36000", "0")

@@ -129,8 +129,7 @@ def run(args: argparse.Namespace) -> int:
         stop.set()
         service.request_stop()
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         if args.once:
             outcomes = service.run_once()
@@ -158,4 +157,6 @@ def run(args: argparse.Namespace) -> int:
                 server.stop()
         return 0
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         store.close()

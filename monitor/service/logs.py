@@ -46,15 +46,18 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(json_lines: bool, verbose: bool = False) -> None:
-    """Replace the root handlers with one stderr handler in the chosen format."""
-    handler = logging.StreamHandler(sys.stderr)
-    if json_lines:
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s level=%(levelname)s "
-                                               "logger=%(name)s %(message)s"))
+    """Give the stderr handler(s) of the root logger (set up by `slamon`'s `main`) the
+    chosen format, or add one; other handlers (a test harness's) are left alone."""
+    formatter: logging.Formatter = JsonFormatter() if json_lines else logging.Formatter(
+        "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    mine = [h for h in root.handlers
+            if type(h) is logging.StreamHandler and h.stream is sys.stderr]
+    if not mine:
+        mine = [logging.StreamHandler(sys.stderr)]
+        root.addHandler(mine[0])
+    for handler in mine:
+        handler.setFormatter(formatter)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     # "skipped: maximum number of running instances reached" is max_instances=1 working as
     # meant (a slow vendor), not news; job crashes are still logged at ERROR.

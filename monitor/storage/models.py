@@ -278,9 +278,13 @@ class CreditRow(Base):
     contract_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     period: Mapped[str] = mapped_column(String(20), primary_key=True)
     sla_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # The period whose performance produced the money: an earn-back credit confirmed in a
+    # later month is a second line for the same SLA in that month.
+    origin: Mapped[str] = mapped_column(String(20), primary_key=True)
     currency: Mapped[str] = mapped_column(String(3))
     amount: Mapped[str] = mapped_column(String(60))  # Decimal text: SQLite has no decimal
     assessed: Mapped[str] = mapped_column(String(60))
+    held: Mapped[str] = mapped_column(String(60))
     mechanism: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(40))
     tier: Mapped[str | None] = mapped_column(String(100))

@@ -54,7 +54,7 @@ from sqlalchemy.orm import Session
 
 from monitor.domain.contract import Contract, Sla
 from monitor.domain.measurements import Outage
-from monitor.domain.results import Evaluation, Period, PeriodCredits
+from monitor.domain.results import CreditLine, Evaluation, Period, PeriodCredits
 from monitor.storage import bulk
 from monitor.storage import intervals as iv
 from monitor.storage import outages as out
@@ -367,6 +367,11 @@ class Store:
     def restatements(self, contract_id: str, label: str | None = None) -> list[res.Restatement]:
         with self.session() as s:
             return res.restatements(s, contract_id, label)
+
+    def credit_lines(self, contract_id: str, label: str) -> list[CreditLine]:
+        """Every stored credit line of one period, settlements of earlier periods included."""
+        with self.session() as s:
+            return res.credit_lines(s, contract_id, label)
 
     # --- collector state and notifications -------------------------------------------------
     def get_watermark(self, key: str) -> datetime | None:

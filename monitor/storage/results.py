@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from monitor.domain.results import Evaluation, PeriodCredits, SlaResult
+from monitor.domain.results import CreditLine, Evaluation, PeriodCredits, SlaResult
 from monitor.errors import StorageError
 from monitor.storage.bulk import is_postgres
 from monitor.storage.models import (
@@ -134,17 +134,23 @@ def save(s: Session, evaluation: Evaluation, credits: PeriodCredits | None,
     else:
         s.execute(update(PeriodRow).where(PeriodRow.contract_id == cid,
                                              PeriodRow.label == period.label).values(**values))
-    lines = {line.sla_id: line for line in credits.lines} if credits else {}
+    # An SLA's money this period: its own line plus any earlier credit settled now.
+    owed: dict[str, Decimal] = {}
+    for line in credits.lines if credits else ():
+        owed[line.sla_id] = owed.get(line.sla_id, Decimal(0)) + line.amount
     old_results = {r.sla_id: r for r in s.execute(select(ResultRow).where(
         ResultRow.contract_id == cid, ResultRow.period == period.label)).scalars()}
-    old_credits = {r.sla_id: r for r in s.execute(select(CreditRow).where(
-        CreditRow.contract_id == cid, CreditRow.period == period.label)).scalars()}
+    old_owed: dict[str, Decimal] = {}
+    for old_row in s.execute(select(CreditRow).where(
+            CreditRow.contract_id == cid, CreditRow.period == period.label)).scalars():
+        old_owed[old_row.sla_id] = old_owed.get(old_row.sla_id, Decimal(0)) + Decimal(
+            old_row.amount)
     restated: list[str] = []
     for result in evaluation.results:
-        line = lines.get(result.sla_id)
-        old_credit = old_credits.get(result.sla_id)
-        old_amount = None if old_credit is None else _money(old_credit.amount)
-        new_amount = _money(line.amount) if line else old_amount
+        old_amount = (_money(old_owed[result.sla_id]) if result.sla_id in old_owed
+                      else None)
+        new_amount = (_money(owed[result.sla_id]) if result.sla_id in owed
+                      else None if credits else old_amount)
         new = _figures(_text(result.value), _text(result.raw_value),
                        str(result.target.value), str(result.status), new_amount)
         previous = old_results.get(result.sla_id)
@@ -165,15 +171,17 @@ def save(s: Session, evaluation: Evaluation, credits: PeriodCredits | None,
             target=new["target"], direction=str(result.target.direction),
             status=new["status"], evidence=evidence_json(result), as_of=evaluation.as_of))
         _save_exclusions(s, cid, period.label, result)
-        if line is not None:
-            s.execute(delete(CreditRow).where(CreditRow.contract_id == cid,
-                                                 CreditRow.period == period.label,
-                                                 CreditRow.sla_id == result.sla_id))
-            s.execute(insert(CreditRow).values(
-                contract_id=cid, period=period.label, sla_id=line.sla_id,
-                currency=line.currency, amount=str(line.amount), assessed=str(line.assessed),
-                mechanism=line.mechanism, status=line.status, tier=line.tier,
-                explanation=line.explanation))
+    if credits is not None:
+        s.execute(delete(CreditRow).where(CreditRow.contract_id == cid,
+                                             CreditRow.period == period.label))
+        rows = [{"contract_id": cid, "period": period.label, "sla_id": line.sla_id,
+                 "origin": line.origin or period.label, "currency": line.currency,
+                 "amount": str(line.amount), "assessed": str(line.assessed),
+                 "held": str(line.held), "mechanism": line.mechanism, "status": line.status,
+                 "tier": line.tier, "explanation": line.explanation}
+                for line in credits.lines]
+        if rows:
+            s.execute(insert(CreditRow), rows)
     return SaveOutcome(saved=True, restated=tuple(restated))
 
 
@@ -214,7 +222,8 @@ def snapshots(s: Session, contract_id: str | None, latest_only: bool) -> list[St
                    & (PeriodRow.label == ResultRow.period))
              .outerjoin(CreditRow, (CreditRow.contract_id == ResultRow.contract_id)
                         & (CreditRow.period == ResultRow.period)
-                        & (CreditRow.sla_id == ResultRow.sla_id)))
+                        & (CreditRow.sla_id == ResultRow.sla_id)
+                        & (CreditRow.origin == ResultRow.period)))
     if contract_id is not None:
         query = query.where(ResultRow.contract_id == contract_id)
     out: list[StoredResult] = []
@@ -243,3 +252,15 @@ def restatements(s: Session, contract_id: str, label: str | None) -> list[Restat
         query = query.where(RestatementRow.period == label)
     return [Restatement(r.contract_id, r.period, r.sla_id, r.at, r.reason, r.old, r.new)
             for r in s.execute(query.order_by(RestatementRow.id)).scalars()]
+
+
+def credit_lines(s: Session, contract_id: str, label: str) -> list[CreditLine]:
+    rows = s.execute(select(CreditRow).where(
+        CreditRow.contract_id == contract_id, CreditRow.period == label)
+        .order_by(CreditRow.sla_id, CreditRow.origin)).scalars()
+    return [CreditLine(sla_id=r.sla_id, period=r.period, currency=r.currency,
+                       amount=Decimal(r.amount), assessed=Decimal(r.assessed),
+                       mechanism=r.mechanism, status=r.status, tier=r.tier,
+                       explanation=r.explanation,
+                       origin=None if r.origin == r.period else r.origin,
+                       held=Decimal(r.held)) for r in rows]

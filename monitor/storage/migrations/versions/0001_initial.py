@@ -49,14 +49,16 @@ def upgrade() -> None:
         sa.Column("contract_id", sa.String(length=200), nullable=False),
         sa.Column("period", sa.String(length=20), nullable=False),
         sa.Column("sla_id", sa.String(length=200), nullable=False),
+        sa.Column("origin", sa.String(length=20), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("amount", sa.String(length=60), nullable=False),
         sa.Column("assessed", sa.String(length=60), nullable=False),
+        sa.Column("held", sa.String(length=60), nullable=False),
         sa.Column("mechanism", sa.String(length=40), nullable=False),
         sa.Column("status", sa.String(length=40), nullable=False),
         sa.Column("tier", sa.String(length=100), nullable=True),
         sa.Column("explanation", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("contract_id", "period", "sla_id"),
+        sa.PrimaryKeyConstraint("contract_id", "period", "sla_id", "origin"),
     )
     op.create_table(
         "exclusions_applied",
