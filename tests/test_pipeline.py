@@ -190,6 +190,7 @@ def test_the_evaluation_from_the_database_equals_the_evaluation_of_the_truth(
     outcome = evaluate_once(store, contract, now)
     assert [e.period.label for e in outcome.evaluations] == ["2026-09", "2026-10"]
     october = outcome.current
+    assert october is not None
     truth = Measurements(intervals=truth_frame(contract, scenario),
                          outages=scenario.outages() + scenario.maintenances())
     expected = evaluate(contract, truth, period_for(contract, "2026-10"), now,

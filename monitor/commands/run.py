@@ -78,9 +78,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      help="re-poll this much already-fetched time (default: the vendor's)")
     sim.add_argument("--max-window", type=float, metavar="SECONDS",
                      help="fetch at most this much time per request")
-    sim.add_argument("--lease-ttl", type=float, default=120.0, metavar="SECONDS",
-                     help="a source's lease lapses after this long without renewal "
-                     "(default 120)")
+    parser.add_argument("--lease-ttl", type=float, default=300.0, metavar="SECONDS",
+                        help="a source's lease lapses after this long without renewal "
+                        "(default 300)")
 
 
 def _clock(args: argparse.Namespace) -> Clock:

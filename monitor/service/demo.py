@@ -14,8 +14,8 @@ installed, a report file is written beside the database.
 
 from __future__ import annotations
 
-import calendar
 import contextlib
+import math
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -134,8 +134,9 @@ class DemoResult:
     requests: int
 
 
-def month_bounds(month: str, tz: ZoneInfo) -> tuple[datetime, int]:
-    """The month's first instant (UTC) and its length in days, in the contract zone."""
+def month_bounds(month: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The month's first and last-plus-one instants (UTC), midnights in the contract zone
+    (so a month with a DST change is 743 or 745 hours long)."""
     from monitor.errors import InputError
 
     try:
@@ -143,7 +144,8 @@ def month_bounds(month: str, tz: ZoneInfo) -> tuple[datetime, int]:
         first = datetime(year, number, 1, tzinfo=tz)
     except ValueError:
         raise InputError(f"{month!r} is not a month like 2026-10", column="--month") from None
-    return first.astimezone(UTC), calendar.monthrange(year, number)[1]
+    after = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=tz)
+    return first.astimezone(UTC), after.astimezone(UTC)
 
 
 @contextlib.contextmanager
@@ -170,7 +172,8 @@ def run_demo(db_url: str, workdir: Path, month: str = "2026-10", seed: int = 7,
     the end while the simulator still runs (`--serve` blocks there)."""
     from monitor.spec import load_contract
 
-    start, days = month_bounds(month, ZoneInfo(DEMO_TZ))
+    start, end = month_bounds(month, ZoneInfo(DEMO_TZ))
+    days = math.ceil((end - start) / timedelta(days=1))
     scenario = Scenario(seed=seed, start=start, days=days, bad_day=days // 2)
     scenario.clock.frozen_at = start
     faults = FaultInjector(rate=fault_rate, seed=seed, retry_after="0", timeout_delay=0.2)
@@ -189,8 +192,8 @@ def run_demo(db_url: str, workdir: Path, month: str = "2026-10", seed: int = 7,
                               policy=CollectPolicy(since=start),
                               http=lambda: HttpClient(timeout=5.0, backoff=0.05))
             now = start
-            while now < scenario.end:
-                now = min(now + step, scenario.end)
+            while now < end:
+                now = min(now + step, end)
                 scenario.clock.frozen_at = now
                 outcomes = service.run_once()
                 if progress is not None:
@@ -203,9 +206,9 @@ def run_demo(db_url: str, workdir: Path, month: str = "2026-10", seed: int = 7,
             evaluation = next(e for e in outcome.evaluations if e.period.label == month)
             index = outcome.evaluations.index(evaluation)
             credits = outcome.credits[index] if outcome.credits else None
-            report = write_demo_report(store, contract, month, scenario.end, workdir)
+            report = write_demo_report(store, contract, month, end, workdir)
             result = DemoResult(contract, path, db_url, evaluation, credits, report,
-                                len(store.load_intervals(contract.id, start, scenario.end)),
+                                len(store.load_intervals(contract.id, start, end)),
                                 sum(sim.stats()["requests"].values()))
             if keep is not None:
                 keep(sim, service, result)

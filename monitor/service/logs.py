@@ -1,9 +1,10 @@
 """Structured logs for the service: one line per event, `key=value` (default) or JSON.
 
 Messages are written as `event=name key=value ...` by the service; `JsonFormatter` turns
-such a line into one JSON object (`ts`, `level`, `logger`, then the keys; `error` takes
-the rest of the line, since error texts have spaces). Secrets never reach these lines:
-the HTTP seam redacts its error texts and the service logs no headers or credentials.
+such a line into one JSON object (`ts`, `level`, `logger`, then the keys; `error` and
+`problem` take the rest of the line, since their texts have spaces). Secrets never reach
+these lines: the HTTP seam redacts its error texts and the service logs no headers or
+credentials.
 """
 
 from __future__ import annotations
@@ -18,17 +19,20 @@ from typing import Any
 _PAIR = re.compile(r"(\w+)=(\S*)")
 
 
+REST_OF_LINE = ("error", "problem")  # free text, always the last key of a line
+
+
 def fields(message: str) -> dict[str, Any]:
     """`event=x a=1 error=boom: it broke` → {"event": "x", "a": "1", "error": "boom: ..."}."""
     out: dict[str, Any] = {}
-    rest = message
-    if " error=" in f" {message}":
-        head, _, tail = f" {message}".partition(" error=")
-        rest, out_error = head.strip(), tail
-        out.update({k: v for k, v in _PAIR.findall(rest)})
-        out["error"] = out_error
-        return out
-    out.update({k: v for k, v in _PAIR.findall(rest)})
+    head, tail_key, tail = message, None, ""
+    for key in REST_OF_LINE:
+        before, found, after = f" {message}".partition(f" {key}=")
+        if found and (tail_key is None or len(before) < len(head)):
+            head, tail_key, tail = before.strip(), key, after
+    out.update(dict(_PAIR.findall(head)))
+    if tail_key is not None:
+        out[tail_key] = tail
     if not out:
         out["message"] = message
     return out

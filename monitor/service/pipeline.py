@@ -75,7 +75,7 @@ class CollectPolicy:
     since: datetime | None = None
     trailing: timedelta | None = None
     max_span: timedelta | None = None
-    lease_ttl: timedelta = timedelta(minutes=2)
+    lease_ttl: timedelta = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)

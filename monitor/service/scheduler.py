@@ -179,6 +179,9 @@ class Service:
                 h.up = False
             elif outcome.skipped != "leased":
                 h.up, h.last_success = True, self.wall()
+        for problem in dict.fromkeys(outcome.problems):  # e.g. a queue's SL threshold differs
+            log.warning("event=collector_problem contract=%s source=%s problem=%s",
+                        outcome.contract_id, outcome.kind, problem)
         level = logging.DEBUG if outcome.skipped else logging.INFO
         log.log(level, "event=collected contract=%s source=%s windows=%d rows=%d outages=%d "
                 "requests=%d skipped=%s error=%s watermark=%s", outcome.contract_id,
