@@ -43,15 +43,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from monitor.service.demo import DemoResult, print_summary, run_demo
-    from monitor.service.scheduler import Service
-    from monitor.simulator import Simulator
 
     url = database_url(args.db)
     started = time.monotonic()
-    if not args.verbose:  # the service's per-window lines are noise here
-        logging.getLogger("slamon.service").setLevel(logging.WARNING)
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    quiet = [] if args.verbose else ["slamon.service", "alembic"]
+    saved = {name: logging.getLogger(name).level for name in quiet}
+    for name in quiet:  # the service's per-window lines are noise here
+        logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        return _run(args, url, started)
+    finally:  # main() may be called again in this process (tests, the REPL)
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def _run(args: argparse.Namespace, url: str, started: float) -> int:
+    from monitor.service.demo import DemoResult, print_summary, run_demo
+    from monitor.service.scheduler import Service
+    from monitor.simulator import Simulator
 
     def progress(line: str) -> None:
         log.debug("demo %s", line)
