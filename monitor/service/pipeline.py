@@ -36,9 +36,11 @@ from datetime import UTC, datetime, timedelta
 
 from monitor.collectors.base import Collector, CollectResult, TimeWindow
 from monitor.collectors.windows import floor_to, plan_windows
+from monitor.domain.close import PeriodState, period_state
 from monitor.domain.contract import Contract, PeriodKind
 from monitor.domain.credits import assess_credits
 from monitor.domain.evaluate import evaluate
+from monitor.domain.history import span_for
 from monitor.domain.measurements import Measurements
 from monitor.domain.periods import period_containing
 from monitor.domain.results import Evaluation, Period, PeriodCredits
@@ -49,6 +51,7 @@ from monitor.errors import (
     StorageError,
     TransientError,
 )
+from monitor.service.stored import stored_evaluations
 from monitor.storage import Store
 
 log = logging.getLogger("slamon.service")
@@ -222,10 +225,28 @@ class EvaluationOutcome:
         return self.evaluations[-1] if self.evaluations else None
 
 
+def finalize_due(store: Store, contract: Contract, now: datetime) -> list[str]:
+    """Close every provisional period whose claim deadline has passed (`claims:`); returns
+    the labels closed. A person may close one earlier with `slamon close`."""
+    closed: list[str] = []
+    seen: set[str] = set()
+    for row in store.results_history(contract.id):
+        if row.period_status != "provisional" or row.period in seen:
+            continue
+        seen.add(row.period)
+        state = period_state(row.period_end, now, contract.claim_deadline_days)
+        if state is PeriodState.FINAL and store.close_period(
+                contract.id, row.period, by="claim deadline", at=now):
+            closed.append(row.period)
+    return closed
+
+
 def evaluate_once(store: Store, contract: Contract, now: datetime,
                   at: datetime | None = None) -> EvaluationOutcome:
     """Evaluate the current month (and the previous one until it is final) from the
-    database as of `now`, assess credits over them and save; `at` stamps the save."""
+    database as of `now`, assess credits over them after the stored history of up to 12
+    earlier months (earn-back, rolling defaults) and save; `at` stamps the save. Periods
+    past their claim deadline are then made final."""
     current = period_containing(contract, PeriodKind.MONTH, now)
     try:
         previous: Period | None = period_containing(
@@ -239,12 +260,16 @@ def evaluate_once(store: Store, contract: Contract, now: datetime,
     availability = bool(contract.sources.status_page)
     evaluations = []
     for period in periods:
-        measurements = Measurements(
-            intervals=store.load_intervals(contract.id, period.full_start, period.full_end),
-            outages=store.load_outages(contract.id, period.full_start, period.full_end))
+        # A quarterly SLA inside a month needs the whole quarter's intervals.
+        start, end = span_for(contract, period)
+        measurements = Measurements(intervals=store.load_intervals(contract.id, start, end),
+                                    outages=store.load_outages(contract.id, start, end))
         evaluations.append(evaluate(contract, measurements, period, now,
                                     availability_data=availability, keep_intervals=False))
-    credits = assess_credits(contract, evaluations) if evaluations else []
+    earlier = stored_evaluations(store, contract, periods[0]) if periods else []
+    credits = (assess_credits(contract, [*earlier, *evaluations])[len(earlier):]
+               if evaluations else [])
     for evaluation, credit in zip(evaluations, credits, strict=True):
         store.save_evaluation(evaluation, credit, at=at or now)
+    finalize_due(store, contract, now)
     return EvaluationOutcome(contract.id, tuple(evaluations), tuple(credits))

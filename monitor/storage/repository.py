@@ -35,6 +35,8 @@ Collector state and notifications
     try_lease(key, owner, ttl, now) -> bool; release_lease(key, owner) -> bool
     record_run(key, started, finished, rows, error=None) -> int; runs(key=None, limit=50)
     record_notification(dedup_key, kind, payload, at, contract_id=None) -> bool
+    notifications(contract_id=None) -> list[StoredNotification]; notification(key)
+    update_notification(dedup_key, payload, at, *, expect_at=None) -> bool (compare-and-set)
 """
 
 from __future__ import annotations
@@ -403,6 +405,23 @@ class Store:
                             at: datetime, contract_id: str | None = None) -> bool:
         with self.session() as s:
             return st.record_notification(s, dedup_key, kind, contract_id, payload, at)
+
+    def notifications(self, contract_id: str | None = None) -> list[st.StoredNotification]:
+        """Every notification row (oldest first), or one contract's."""
+        with self.session() as s:
+            return st.notifications(s, contract_id, None)
+
+    def notification(self, dedup_key: str) -> st.StoredNotification | None:
+        with self.session() as s:
+            rows = st.notifications(s, None, dedup_key)
+        return rows[0] if rows else None
+
+    def update_notification(self, dedup_key: str, payload: Mapping[str, Any], at: datetime,
+                            *, expect_at: datetime | None = None) -> bool:
+        """Replace a notification row's payload and time; with `expect_at`, only if its time
+        is still that (compare-and-set). True when the row was updated."""
+        with self.session() as s:
+            return st.update_notification(s, dedup_key, payload, at, expect_at)
 
     def ping(self) -> None:
         with self.session() as s:

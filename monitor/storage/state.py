@@ -3,7 +3,9 @@
 Leases are rows taken with one conditional statement, so several schedulers on one
 PostgreSQL never fetch the same window twice: a free or expired lease is taken by exactly one
 of them; its holder may renew it. Notifications are deduplicated by a unique key: the first
-`record_notification` of a key returns True, every later one False.
+`record_notification` of a key returns True, every later one False; `update_notification`
+rewrites a row's payload (its send outcome), optionally only if the row's `sent_at` is still
+the one the caller read (compare-and-set: of two workers re-claiming a failed send, one wins).
 """
 
 from __future__ import annotations
@@ -33,6 +35,17 @@ class CollectorRun:
     @property
     def ok(self) -> bool:
         return self.finished is not None and self.error is None
+
+
+@dataclass(frozen=True)
+class StoredNotification:
+    """One `notifications` row: its unique key, kind, contract, time and JSON payload."""
+
+    dedup_key: str
+    kind: str
+    contract_id: str | None
+    sent_at: datetime
+    payload: Mapping[str, Any]
 
 
 def _insert_ignore(s: Session, model: Any, values: Mapping[str, Any]) -> bool:
@@ -94,3 +107,24 @@ def record_notification(s: Session, dedup_key: str, kind: str, contract_id: str 
     return _insert_ignore(s, NotificationRow, {
         "dedup_key": dedup_key, "kind": kind, "contract_id": contract_id, "sent_at": at,
         "payload": dict(payload)})
+
+
+def notifications(s: Session, contract_id: str | None, key: str | None
+                  ) -> list[StoredNotification]:
+    query = select(NotificationRow).order_by(NotificationRow.sent_at, NotificationRow.dedup_key)
+    if contract_id is not None:
+        query = query.where(NotificationRow.contract_id == contract_id)
+    if key is not None:
+        query = query.where(NotificationRow.dedup_key == key)
+    return [StoredNotification(r.dedup_key, r.kind, r.contract_id, r.sent_at, dict(r.payload))
+            for r in s.execute(query).scalars()]
+
+
+def update_notification(s: Session, dedup_key: str, payload: Mapping[str, Any], at: datetime,
+                        expect_at: datetime | None) -> bool:
+    condition = NotificationRow.dedup_key == dedup_key
+    if expect_at is not None:
+        condition = and_(condition, NotificationRow.sent_at == expect_at)
+    result = s.execute(update(NotificationRow).where(condition)
+                       .values(payload=dict(payload), sent_at=at))
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]

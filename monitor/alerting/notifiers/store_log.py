@@ -1,70 +1,101 @@
-"""`SentLog` over the storage `Store`: each claim is a `notifications` row, so two workers
-never send the same breach or recovery (the row's unique key decides).
+"""`SentLog` over the storage `Store`: each claim is one `notifications` row, so two workers
+(threads or processes on one database) never send the same breach or recovery twice.
 
-The Store offers `record_notification(dedup_key, kind, payload, at, contract_id) -> bool`
-(insert-if-absent). A claim writes `<dedup_key>/<kind>/<channel>`; the outcome is a second
-row, `<claim>#<status>`. A claim whose send failed is not re-claimed (rows are never
-updated). `entries()` reads the table with plain SQL until the Store offers a listing.
+A claim inserts `<dedup_key>/<kind>/<channel>` with `status: sending` (insert-if-absent: the
+row's unique key decides who sends). `finish` writes the outcome into the same row
+(`Store.update_notification`). A row whose send `failed`, or that stayed `sending` longer
+than `stale_after` (its process died mid-send), may be claimed again on a later pass: the
+re-claim is a compare-and-set on the row's `sent_at`, so of several workers exactly one
+retries. Attempts add up across passes. `entries()` lists the rows through
+`Store.notifications()` (older databases may also hold `<claim>#<status>` outcome rows from
+the first version of this log; they are folded into their claim).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, text
-
 from monitor.alerting.notifiers.sentlog import SentRecord
+from monitor.storage.state import StoredNotification
+
+STALE_AFTER = timedelta(minutes=15)
 
 
 class NotificationStore(Protocol):
-    @property
-    def engine(self) -> Engine: ...
-
     def record_notification(self, dedup_key: str, kind: str, payload: Mapping[str, Any],
                             at: datetime, contract_id: str | None = None) -> bool: ...
+
+    def notification(self, dedup_key: str) -> StoredNotification | None: ...
+
+    def notifications(self, contract_id: str | None = None) -> list[StoredNotification]: ...
+
+    def update_notification(self, dedup_key: str, payload: Mapping[str, Any], at: datetime,
+                            *, expect_at: datetime | None = None) -> bool: ...
 
 
 def claim_key(key: tuple[str, str, str]) -> str:
     return "/".join(key)
 
 
+def _payload(record: SentRecord) -> dict[str, Any]:
+    return asdict(record) | {"claimed_at": record.claimed_at.isoformat()}
+
+
+def _record(payload: Mapping[str, Any]) -> SentRecord:
+    return SentRecord(**(dict(payload) | {"claimed_at": datetime.fromisoformat(
+        str(payload["claimed_at"]))}))
+
+
 class StoreSentLog:
-    def __init__(self, store: NotificationStore) -> None:
+    def __init__(self, store: NotificationStore, stale_after: timedelta = STALE_AFTER,
+                 wall: Callable[[], datetime] | None = None) -> None:
         self.store = store
+        self.stale_after = stale_after
+        self._wall = wall or (lambda: datetime.now(UTC))
         self._claimed: dict[tuple[str, str, str], SentRecord] = {}
 
     def claim(self, record: SentRecord) -> bool:
-        payload = asdict(record) | {"claimed_at": record.claimed_at.isoformat()}
-        won = self.store.record_notification(claim_key(record.key), record.kind, payload,
-                                             record.claimed_at, record.contract)
-        if won:
+        """True when this caller is to send `record` (first claim, or a retry it won)."""
+        key = claim_key(record.key)
+        now = self._wall()
+        if self.store.record_notification(key, record.kind, _payload(record), now,
+                                          record.contract):
             self._claimed[record.key] = record
-        return won
+            return True
+        row = self.store.notification(key)
+        if row is None or not self._retryable(row, now):
+            return False
+        previous = int(row.payload.get("attempts", 0))
+        retry = replace(record, attempts=previous)
+        if not self.store.update_notification(key, _payload(retry), now, expect_at=row.sent_at):
+            return False  # another worker re-claimed it first
+        self._claimed[record.key] = retry
+        return True
+
+    def _retryable(self, row: StoredNotification, now: datetime) -> bool:
+        status = row.payload.get("status")
+        return status == "failed" or (status == "sending"
+                                      and now - row.sent_at > self.stale_after)
 
     def finish(self, key: tuple[str, str, str], status: str, attempts: int,
                detail: str) -> None:
         record = self._claimed.pop(key)
-        self.store.record_notification(
-            f"{claim_key(key)}#{status}", record.kind,
-            {"status": status, "attempts": attempts, "detail": detail},
-            datetime.now(UTC), record.contract)
+        done = replace(record, status=status, attempts=record.attempts + attempts,
+                       detail=detail)
+        self.store.update_notification(claim_key(key), _payload(done), self._wall())
 
     def entries(self) -> list[SentRecord]:
-        """Every claim with its outcome, read from the `notifications` table."""
-        rows: dict[str, dict[str, Any]] = {}
-        with self.store.engine.connect() as conn:
-            for key, payload in conn.execute(text("SELECT dedup_key, payload FROM notifications")):
-                rows[str(key)] = json.loads(payload) if isinstance(payload, str) else payload
+        """Every claim with its outcome, oldest first."""
+        rows = {row.dedup_key: row.payload for row in self.store.notifications()}
         out = []
-        for key, row in rows.items():
-            if "#" in key or "channel" not in row:
+        for key, payload in rows.items():
+            if "#" in key or "channel" not in payload:
                 continue
-            record = SentRecord(**(row | {"claimed_at": datetime.fromisoformat(row["claimed_at"])}))
-            for status in ("sent", "failed"):
+            record = _record(payload)
+            for status in ("sent", "failed"):  # outcome rows of the first version
                 outcome = rows.get(f"{key}#{status}")
                 if outcome is not None:
                     record = replace(record, status=status, attempts=outcome["attempts"],
