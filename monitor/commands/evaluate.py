@@ -50,6 +50,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--history", type=int, default=12, metavar="N",
                         help="earlier periods evaluated for earn-back and rolling defaults "
                         "(default 12)")
+    parser.add_argument("--save", action="store_true",
+                        help="with the database as source: store the evaluation and its "
+                        "credits (a final period is kept; changes become restatements)")
     parser.add_argument("--db", metavar="URL",
                         help="without --intervals: read the period from this database "
                         "(default: SLAMON_DATABASE_URL or sqlite:///slamon.db)")
@@ -95,6 +98,12 @@ def run(args: argparse.Namespace) -> int:
             as_of, history=args.history, availability_data=source.has_outages,
             is_final=lambda label: source.closed(contract, label), require_data=False,
             source=source.describe())
+        if args.save:
+            if not isinstance(source, StoreSource):
+                raise InputError("--save stores into the database; it needs the database "
+                                 "as the source (no --intervals)", column="--save")
+            source.store.save_contract(contract)
+            source.store.save_evaluation(past.current, past.current_credits, at=as_of)
     finally:
         if isinstance(source, StoreSource):
             source.store.close()

@@ -5,16 +5,20 @@ pollers' runs (`runs()`, keys `<contract>:<kind>`) and their watermarks, and han
 `snapshot_from_evaluations`. Poller error and duration counters accumulate in this object
 over the run ids it has seen, so they only grow (a restart resets them, as counters do).
 
-Not in storage yet, so not shown: chronic-failure state (reported as not raised) and
-performance-issue cases (0 overdue); the lead can pass them in later.
+What storage lacks comes from `live` when the exporter runs inside `slamon run` (the
+`Service`, a `LiveState`): chronic failures raised by the newest credits it assessed (storage
+keeps credit lines, not chronic state), and the sources it could not even build (a bad
+credential setting: they never ran, so no run row says they are down). Without `live`
+(`slamon serve-metrics`), chronic failures read as not raised. Performance-issue cases are
+not shown yet (0 overdue).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
@@ -36,6 +40,14 @@ class ResultStore(Protocol):
     def runs(self, key: str | None = None, limit: int = 50) -> list[CollectorRun]: ...
 
     def get_watermark(self, key: str) -> datetime | None: ...
+
+
+class LiveState(Protocol):
+    """What a running service knows that storage does not (see the module docstring)."""
+
+    def latest_credits(self) -> Mapping[str, Sequence[PeriodCredits]]: ...
+
+    def unbuilt_sources(self) -> Iterable[CollectorSnapshot]: ...
 
 
 @dataclass
@@ -60,9 +72,11 @@ def _result(row: StoredResult) -> SlaResult:
 
 
 class StoreSource:
-    def __init__(self, store: ResultStore, contracts: Sequence[Contract]) -> None:
+    def __init__(self, store: ResultStore, contracts: Sequence[Contract],
+                 live: LiveState | None = None) -> None:
         self.store = store
         self.contracts = list(contracts)
+        self.live = live
         self._health: dict[str, _Health] = defaultdict(_Health)
         self._lock = threading.Lock()
 
@@ -89,6 +103,11 @@ class StoreSource:
                     label, contract.currency, lines, sum((x.amount for x in lines), Decimal(0)),
                     None))
         collectors, fresh = self._collectors(known)
+        if self.live is not None:
+            _merge_chronic(credits, self.live.latest_credits())
+            stored = {(c.contract, c.source) for c in collectors}
+            collectors += [c for c in self.live.unbuilt_sources()
+                           if (c.contract, c.source) not in stored and c.contract in known]
         return snapshot_from_evaluations(self.contracts, evaluations, credits, now,
                                          collectors=collectors, last_measurements=fresh)
 
@@ -124,3 +143,18 @@ class StoreSource:
                 if watermark is not None:
                     fresh[contract_id] = max(watermark, fresh.get(contract_id, watermark))
         return out, fresh
+
+
+def _merge_chronic(credits: dict[str, list[PeriodCredits]],
+                   live: Mapping[str, Sequence[PeriodCredits]]) -> None:
+    """Put the chronic failures of the service's newest assessment on the stored newest
+    period's credits (same label only: a stale assessment never raises one)."""
+    for contract_id, history in live.items():
+        if not history or not history[-1].chronic:
+            continue
+        newest = history[-1]
+        stored = credits[contract_id]
+        if stored and stored[-1].period == newest.period:
+            stored[-1] = replace(stored[-1], chronic=newest.chronic)
+        elif not stored:
+            stored.append(replace(newest, lines=(), total=Decimal(0)))

@@ -16,17 +16,19 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from monitor.alerting.notifiers import RetryPolicy, SentLog, notify_evaluation
 from monitor.collectors.base import Collector
 from monitor.collectors.http import HttpClient
 from monitor.collectors.registry import build_collectors
 from monitor.domain.contract import Contract
+from monitor.domain.results import PeriodCredits
 from monitor.errors import SlamonError
 from monitor.exporter.from_results import snapshot_from_evaluations
 from monitor.exporter.snapshot import CollectorSnapshot, MetricsSnapshot
@@ -44,6 +46,36 @@ from monitor.service.runtime import Clock, owner_id, real_clock
 from monitor.storage import Store
 
 log = logging.getLogger("slamon.service")
+
+
+def notifier(sent: SentLog, environ: Mapping[str, str],
+             policy: RetryPolicy | None = None
+             ) -> Callable[[Contract, EvaluationOutcome], None]:
+    """The `on_evaluated` hook of `slamon run`: every evaluation of the pass (the previous
+    month while not final, then the current one) goes through `notify_evaluation`, which
+    sends each new breach and recovery once per channel (`sent`, a `StoreSentLog`, decides
+    across restarts and processes; a failed send is claimed again on the next pass). A
+    contract whose notifiers are misconfigured is logged and skipped, never fatal."""
+    retry = policy or RetryPolicy(attempts=3, base_seconds=1.0, max_seconds=10.0)
+
+    def after(contract: Contract, outcome: EvaluationOutcome) -> None:
+        if not contract.notifications:
+            return
+        for evaluation in outcome.evaluations:
+            try:
+                outcomes = notify_evaluation(contract, evaluation, sent, environ,
+                                             policy=retry)
+            except SlamonError as exc:
+                log.error("event=notify_unconfigured contract=%s error=%s", contract.id, exc)
+                return
+            for o in outcomes:
+                if o.status != "skipped":
+                    level = logging.INFO if o.status == "sent" else logging.WARNING
+                    log.log(level, "event=notified contract=%s period=%s channel=%s "
+                            "status=%s attempts=%d", contract.id, evaluation.period.label,
+                            o.channel, o.status, o.attempts)
+
+    return after
 
 
 @dataclass(frozen=True)
@@ -228,8 +260,25 @@ class Service:
         return self._stopping.is_set()
 
     # -- exporter --------------------------------------------------------------------------
+    def latest_credits(self) -> dict[str, list[PeriodCredits]]:
+        """Per contract, the credits of its newest evaluation pass (oldest period first):
+        the exporter's `StoreSource` takes the chronic failures raised from here."""
+        return {cid: list(o.credits) for cid, o in list(self.latest.items())}
+
+    def unbuilt_sources(self) -> list[CollectorSnapshot]:
+        """Sources this process could not build (no run row will ever say they are down)."""
+        built = {(s.contract.id, s.collector.kind) for s in self.sources}
+        vendors = {c.id: c.vendor for c in self.contracts}
+        with self._health_lock:
+            return [CollectorSnapshot(vendor=vendors.get(cid, ""), contract=cid, source=kind,
+                                      up=h.up, errors_total=h.errors)
+                    for (cid, kind), h in sorted(self.health.items())
+                    if (cid, kind) not in built]
+
     def snapshot(self, now: datetime) -> MetricsSnapshot:
-        """The exporter's `SnapshotSource`: latest evaluations and source health."""
+        """This process's own view (in-memory evaluations and source health). `slamon run`
+        serves `StoreSource(store, contracts, live=service)` instead: every process of a
+        shared database then shows the same stored figures, with run durations."""
         outcomes = list(self.latest.values())
         evaluations = [e for o in outcomes for e in o.evaluations]
         credits = {o.contract_id: list(o.credits) for o in outcomes}
