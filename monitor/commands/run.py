@@ -1,5 +1,9 @@
 """`slamon run`: the service. Polls every contract's sources on a schedule, stores what
-they return, evaluates after each collection and serves `/metrics`.
+they return, evaluates after each collection, sends the contracts' direct notifications
+(each breach and recovery once, recorded in the database: `slamon notifications`) and
+serves `/metrics` from the stored results at scrape time (the same source as
+`slamon serve-metrics`, plus what only this process knows: see `StoreSource`). With a
+simulated clock the exporter's "now" is that clock, so period progress matches the data.
 
     slamon run [--db URL] [--contracts DIR] [--metrics-port 9464] [--interval SECONDS]
     slamon run --once            # one collect + evaluate pass for every contract, then exit
@@ -17,11 +21,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import threading
 from datetime import timedelta
 from types import FrameType
 
+from monitor.alerting.notifiers.store_log import StoreSentLog
 from monitor.collectors.http import HttpClient
 from monitor.config import contracts_dir, database_url
 from monitor.conventions import DEFAULT_METRICS_PORT
@@ -36,7 +42,7 @@ from monitor.service.runtime import (
     real_clock,
     retarget,
 )
-from monitor.service.scheduler import Service
+from monitor.service.scheduler import Service, notifier
 
 HELP = "run the service: poll vendors on a schedule, store, evaluate, serve /metrics"
 log = logging.getLogger("slamon.service")
@@ -121,7 +127,8 @@ def run(args: argparse.Namespace) -> int:
     timeout, backoff = args.http_timeout, args.retry_backoff
     service = Service(store, contracts, clock=_clock(args), policy=policy,
                       http=lambda: HttpClient(timeout=timeout, backoff=backoff),
-                      interval=_seconds(args.interval), workers=workers)
+                      interval=_seconds(args.interval), workers=workers,
+                      on_evaluated=notifier(StoreSentLog(store), os.environ))
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -138,9 +145,12 @@ def run(args: argparse.Namespace) -> int:
         server = None
         if args.metrics_port:
             from monitor.exporter.server import serve
+            from monitor.exporter.store_source import StoreSource
 
+            source = StoreSource(store, contracts, live=service)
             try:
-                server = serve(service, args.metrics_port, args.metrics_addr)
+                server = serve(source, args.metrics_port, args.metrics_addr,
+                               clock=service.clock)
             except OSError as exc:
                 raise InputError(f"cannot serve /metrics on {args.metrics_addr}:"
                                  f"{args.metrics_port} ({exc.strerror}); give another "
