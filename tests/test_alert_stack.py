@@ -136,17 +136,20 @@ def test_dashboards_fill_and_a_breach_pages_then_resolves_through_alertmanager(
             empty = [title for title, expr in exprs if not prom.query(expr)]
             assert empty == []
 
-            page = {"alertname": "SlaErrorBudgetBurn", "sla": "availability",
-                    "long_window": "1h", "severity": "page"}
+            # Half of the new contacts abandon against a 5 % budget: a 10x burn, over the
+            # 6x page threshold. (Availability's events are elapsed minutes, which a test
+            # in wall-clock seconds cannot burn.)
+            page = {"alertname": "SlaErrorBudgetBurn", "sla": "abandon-rate",
+                    "long_window": "6h", "severity": "page"}
             wait_until(lambda: notified(hook.bodies("/oncall-pager"), "firing", **page), 20,
-                       "the availability page at the on-call receiver")
+                       "the abandon-rate page at the on-call receiver")
             wait_until(lambda: notified(hook.bodies("/vendor-management"), "firing",
                                         alertname="SlaChronicFailure"), 10,
                        "the chronic failure at vendor management")
             # The page inhibits the same SLA's ticket-level burn alerts.
-            assert not notified(hook.bodies(), "firing", sla="availability", severity="ticket")
+            assert not notified(hook.bodies(), "firing", sla="abandon-rate", severity="ticket")
             assert any(a["labels"].get("long_window") == "3d" and a["state"] == "firing"
-                       for a in prom.alerts() if a["labels"].get("sla") == "availability")
+                       for a in prom.alerts() if a["labels"].get("sla") == "abandon-rate")
 
             source.recover()
             wait_until(lambda: notified(hook.bodies("/oncall-pager"), "resolved", **page), 30,

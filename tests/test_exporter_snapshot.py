@@ -72,6 +72,20 @@ def test_availability_ten_days_and_an_hour_into_a_dst_november(contract: Contrac
     assert [(ch.rule, ch.raised) for ch in snap.chronic] == [("any", True)]
 
 
+def test_availability_events_grow_with_elapsed_time_not_with_the_whole_month(
+        contract: Contract) -> None:
+    # The engine's availability counts the whole month (43,260 minutes, 30 down) as its
+    # denominator; burn-rate counters must count only what has elapsed (14,460 minutes), or
+    # rate() over them is flat and no availability burn-rate alert could ever fire.
+    now = datetime(2026, 11, 11, 5, 0, tzinfo=UTC)
+    ev = evaluation(contract, now, result("availability", "availability",
+                                          D(43230) / D(43260), D(43260), Target(D("0.999"))))
+    s = by_sla(snapshot_from_evaluations([contract], [ev], {}, now), "availability")
+    assert (s.good_events, s.valid_events) == (pytest.approx(14430), 14460.0)
+    assert s.attainment == pytest.approx(43230 / 43260, rel=1e-12)  # the contract figure
+    assert s.best_case == pytest.approx(43230 / 43260, rel=1e-12)
+
+
 def test_business_hours_sla_extrapolates_over_open_minutes_only(contract: Contract) -> None:
     # Mon-Fri 08:00-20:00: November 2026 has 21 weekdays = 15,120 open minutes; by Wednesday
     # the 11th at 10:00 EST, 7 full days (5,040) and 120 minutes have been open.

@@ -77,9 +77,14 @@ def sla_snapshot(
     elapsed, total = _calendar_minutes(contract, sla, ev.period, now)
     projection = None
     if result.value is not None:
-        den = result.evidence.denominator
+        num, den = result.value * result.evidence.denominator, result.evidence.denominator
+        if sla.metric is Metric.AVAILABILITY:
+            # The contract figure counts the rest of the period as up; burn rates and the
+            # projection need what has elapsed, so the good/valid counters grow with time.
+            down = result.evidence.denominator - result.evidence.numerator
+            num, den = max(elapsed - down, Decimal(0)), elapsed
         projection = project(
-            result.value * den, den, target.value, target.direction, ratio=unit == "ratio",
+            num, den, target.value, target.direction, ratio=unit == "ratio",
             elapsed_minutes=elapsed, total_minutes=total,
         )
     snap = SlaSnapshot(
