@@ -18,7 +18,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
     gen = sub.add_parser("generate", help=HELP, description=HELP)
-    gen.add_argument("--contracts", type=Path, nargs="+", default=[Path("contracts")],
+    gen.add_argument("--contracts", "--contracts-dir", dest="contracts", type=Path, nargs="+",
+                     default=[Path("contracts")],
                      help="contract files or directories (default: contracts)")
     gen.add_argument("--out", type=Path, default=Path("alerts"),
                      help="output directory (default: alerts)")

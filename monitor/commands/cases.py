@@ -45,7 +45,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", metavar="URL", help="database URL (default: SLAMON_DATABASE_URL "
                    "or sqlite:///slamon.db)")
     p.add_argument("--json", action="store_true", help="print JSON on stdout")
-    p.add_argument("--contracts-dir", type=Path, metavar="DIR",
+    p.add_argument("--contracts-dir", "--contracts", dest="contracts_dir", type=Path, metavar="DIR",
                    help="contracts directory, to show deadlines and what is overdue")
 
 

@@ -35,7 +35,8 @@ TIME_METRICS = frozenset({Metric.ASA, Metric.AHT})
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--contract", required=True, metavar="FILE|ID",
                         help="contract file, or a contract id in --contracts-dir")
-    parser.add_argument("--contracts-dir", default="contracts", type=Path,
+    parser.add_argument("--contracts-dir", "--contracts", dest="contracts_dir",
+                        default="contracts", type=Path,
                         help="where contract ids are looked up (default: contracts)")
     parser.add_argument("--intervals", type=Path, metavar="CSV",
                         help="interval CSV in the interchange format")

@@ -37,7 +37,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         p.add_argument("file", type=Path, metavar="FILE.csv")
         p.add_argument("--contract", required=kind == "intervals", metavar="ID|FILE",
                        help="contract id (looked up in --contracts-dir) or contract file")
-        p.add_argument("--contracts-dir", type=Path, default=None,
+        p.add_argument("--contracts-dir", "--contracts", dest="contracts_dir", type=Path,
+                       default=None,
                        help="where contract ids are looked up (default: SLAMON_CONTRACTS "
                        "or contracts)")
         p.add_argument("--db", metavar="URL", help="database URL (default: "

@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--contract", required=True, metavar="ID|FILE",
                         help="contract file, or a contract id in --contracts-dir")
-    parser.add_argument("--contracts-dir", default=None, metavar="DIR",
+    parser.add_argument("--contracts-dir", "--contracts", dest="contracts_dir", default=None,
+                        metavar="DIR",
                         help="where contract ids are looked up (default: $SLAMON_CONTRACTS"
                              " or contracts)")
     parser.add_argument("--period", required=True, help="2026-10, 2026-Q4 or 2026")

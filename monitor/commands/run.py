@@ -51,7 +51,7 @@ log = logging.getLogger("slamon.service")
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="URL",
                         help="database (default: SLAMON_DATABASE_URL or sqlite:///slamon.db)")
-    parser.add_argument("--contracts", metavar="DIR",
+    parser.add_argument("--contracts", "--contracts-dir", dest="contracts", metavar="DIR",
                         help="contract files or directory (default: SLAMON_CONTRACTS or "
                         "contracts)")
     parser.add_argument("--metrics-port", type=int, default=DEFAULT_METRICS_PORT,

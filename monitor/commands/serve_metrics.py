@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--contracts", type=Path, default=Path("contracts"),
+    parser.add_argument("--contracts", "--contracts-dir", dest="contracts", type=Path,
+                        default=Path("contracts"),
                         help="contract files or directory (default: contracts)")
     parser.add_argument("--port", type=int, default=DEFAULT_METRICS_PORT,
                         help=f"port to listen on (default {DEFAULT_METRICS_PORT}; 0 = any)")

@@ -23,7 +23,7 @@ HELP = "Check contract files and report every problem; exit 1 if any has an erro
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="contract files or directories (default: the contracts directory)")
-    parser.add_argument("--contracts-dir", default=None,
+    parser.add_argument("--contracts-dir", "--contracts", dest="contracts_dir", default=None,
                         help="directory used when no PATH is given")
     parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
 
