@@ -17,6 +17,11 @@ CONTRACTS = ROOT / "contracts"
 DATA = ROOT / "tests" / "data"
 FIXTURES = ROOT / "tests" / "fixtures"
 SHARED = ROOT.parent / "shared"
+# The contract format users write; a copy travels with the tests for checkouts without
+# ../shared, and a test keeps the two identical where both exist.
+SHARED_EXAMPLE = SHARED / "spec" / "contract-example.yaml"
+EXAMPLE_CONTRACT = SHARED_EXAMPLE if SHARED_EXAMPLE.exists() else (
+    FIXTURES / "contract-example.yaml")
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 pytest_plugins = ["tests.storage_fixtures"]

@@ -394,3 +394,41 @@ def test_a_case_reads_like_a_report_case_reference() -> None:
         "acme/service-level-voice/2026-11", "service-level-voice", "2026-11", "acknowledged")
     assert case.summary == ("72.50% against target at least 80.00% (breached); "
                             "acknowledge by tam 2026-11-30T09:00:00-05:00 (late)")
+
+
+# --- every shipped contract -------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("file", "due"),
+    [
+        ("acme-connect-2026.yaml", ((2026, 12, 24, 10), (2026, 12, 28, 10), (2027, 1, 2, 10))),
+        ("globex-genesys-2026.yaml", ((2026, 12, 23, 14), (2027, 1, 2, 10), (2027, 1, 7, 10))),
+        ("umbrella-bpo-2026.yaml", ((2026, 12, 30, 0), (2027, 1, 5, 0), (2027, 1, 10, 0))),
+    ],
+    ids=[
+        "acme: elapsed days in New York",
+        "globex: 4 hours to acknowledge, elapsed days in Berlin",
+        "umbrella: London business days skip 24 Dec (closed), Christmas, Boxing Day, its "
+        "observed Monday, Sundays and New Year's Day; Saturdays count",
+    ],
+)
+def test_shipped_contracts_give_their_deadlines_for_a_case_opened_before_christmas(
+        file: str, due: tuple[tuple[int, ...], ...]) -> None:
+    from monitor.spec import load_contract
+    from tests.conftest import CONTRACTS
+
+    contract = load_contract(CONTRACTS / file)
+    case = replace(opened(), contract_id=contract.id,
+                   opened_at=datetime(2026, 12, 23, 10, tzinfo=contract.tz))
+    dl = due_dates(case, contract)
+    expected = [datetime(*d, tzinfo=contract.tz) for d in due]  # type: ignore[misc, arg-type]
+    assert [dl.acknowledge_by, dl.rca_by, dl.escalate_at] == expected
+
+
+def test_a_contract_without_a_performance_issue_section_has_no_deadlines() -> None:
+    from monitor.spec import load_contract
+    from tests.conftest import CONTRACTS
+
+    contract = load_contract(CONTRACTS / "initech-twilio-flex-2026.yaml")
+    with pytest.raises(InputError, match="has no performance_issue section"):
+        due_dates(opened(), contract)

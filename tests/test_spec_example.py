@@ -25,9 +25,9 @@ from monitor.domain.contract import (
 )
 from monitor.spec import load_contract
 from monitor.spec.loader import load_file
-from tests.conftest import SHARED
+from tests.conftest import EXAMPLE_CONTRACT, FIXTURES, SHARED_EXAMPLE
 
-EXAMPLE = SHARED / "spec" / "contract-example.yaml"
+EXAMPLE = EXAMPLE_CONTRACT
 
 
 @pytest.fixture(scope="module")
@@ -192,3 +192,9 @@ def test_example_has_no_error_and_only_credential_warnings_when_env_is_empty() -
         (51, "sources.credentials_env.access_key_id", "warning"),
         (51, "sources.credentials_env.secret_access_key", "warning"),
     ]
+
+
+def test_the_shipped_copy_of_the_example_matches_the_spec() -> None:
+    if not SHARED_EXAMPLE.exists():
+        pytest.skip("../shared is not beside this checkout")
+    assert (FIXTURES / "contract-example.yaml").read_bytes() == SHARED_EXAMPLE.read_bytes()

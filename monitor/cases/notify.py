@@ -46,8 +46,8 @@ def to_notification(event: CaseEvent, vendor: str) -> NotificationEvent:
         contract, sla, period = case.contract_id, case.sla_id, case.period
         value = None if case.evidence.value is None else float(case.evidence.value)
         target = None if case.evidence.target is None else float(case.evidence.target)
-    else:  # a vendor statement: one per vendor and period
-        contract, sla, value, target = vendor, "statement", None, None
+    else:  # a vendor statement: one per vendor and period, over its contracts
+        contract, sla, value, target = event.contract_id or vendor, "performance", None, None
         period = event.key.rsplit("/", 1)[-1]
     return NotificationEvent(kind=event.kind.value, vendor=vendor, contract=contract, sla=sla,
                              period=period, at=event.at, summary=event.body or event.summary,

@@ -71,6 +71,22 @@ def _result(row: StoredResult) -> SlaResult:
     )
 
 
+def _cases_overdue(store: ResultStore, known: Mapping[str, Contract],
+                   now: datetime) -> dict[str, int]:
+    """Open performance-issue cases past a deadline, per contract (`monitor.cases`); only a
+    real `Store` keeps cases."""
+    from monitor.storage import Store
+
+    if not isinstance(store, Store):
+        return {}
+    from monitor.cases.model import CaseState
+    from monitor.cases.views import overdue_counts
+    from monitor.storage.cases_repository import StoreCaseRepository
+
+    open_states = [s for s in CaseState if s is not CaseState.RESOLVED]
+    return overdue_counts(StoreCaseRepository(store).list(states=open_states), known, now)
+
+
 class StoreSource:
     def __init__(self, store: ResultStore, contracts: Sequence[Contract],
                  live: LiveState | None = None) -> None:
@@ -109,7 +125,8 @@ class StoreSource:
             collectors += [c for c in self.live.unbuilt_sources()
                            if (c.contract, c.source) not in stored and c.contract in known]
         return snapshot_from_evaluations(self.contracts, evaluations, credits, now,
-                                         collectors=collectors, last_measurements=fresh)
+                                         collectors=collectors, last_measurements=fresh,
+                                         cases_overdue=_cases_overdue(self.store, known, now))
 
     def _collectors(self, known: dict[str, Contract]) -> tuple[
         list[CollectorSnapshot], dict[str, datetime]

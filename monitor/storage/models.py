@@ -337,3 +337,8 @@ class NotificationRow(Base):
     contract_id: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[datetime]
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+# The performance-issue tables live in their own module; importing it here registers them on
+# `Base.metadata`, so Alembic and the schema test see every table.
+import monitor.storage.cases_models  # noqa: E402, F401
