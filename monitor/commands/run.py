@@ -28,6 +28,8 @@ from datetime import timedelta
 from types import FrameType
 
 from monitor.alerting.notifiers.store_log import StoreSentLog
+from monitor.cases.hook import CaseHook
+from monitor.cases.stored_causes import StoredCauses
 from monitor.collectors.http import HttpClient
 from monitor.config import contracts_dir, database_url
 from monitor.conventions import DEFAULT_METRICS_PORT
@@ -42,7 +44,8 @@ from monitor.service.runtime import (
     real_clock,
     retarget,
 )
-from monitor.service.scheduler import Service, notifier
+from monitor.service.scheduler import Service, chain, notifier
+from monitor.storage.cases_repository import CaseStoreSentLog, StoreCaseRepository
 
 HELP = "run the service: poll vendors on a schedule, store, evaluate, serve /metrics"
 log = logging.getLogger("slamon.service")
@@ -125,10 +128,14 @@ def run(args: argparse.Namespace) -> int:
     store = Store.open(url)
     workers = args.workers or (2 if url.startswith("sqlite") else 4)
     timeout, backoff = args.http_timeout, args.retry_backoff
-    service = Service(store, contracts, clock=_clock(args), policy=policy,
+    clock = _clock(args)
+    sent = StoreSentLog(store)
+    cases = CaseHook(contracts, StoreCaseRepository(store), CaseStoreSentLog(store), sent,
+                     os.environ, clock, causes=StoredCauses(store, clock))
+    service = Service(store, contracts, clock=clock, policy=policy,
                       http=lambda: HttpClient(timeout=timeout, backoff=backoff),
                       interval=_seconds(args.interval), workers=workers,
-                      on_evaluated=notifier(StoreSentLog(store), os.environ))
+                      on_evaluated=chain(notifier(sent, os.environ), cases))
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from monitor.domain.results import SlaResult
+from monitor.reports.cases_view import cases_json
 from monitor.reports.model import ReportData
 from monitor.reports.scorecard import Spread, build_scorecard
 from monitor.reports.units import money_string
@@ -135,11 +136,7 @@ def report_to_json(data: ReportData) -> dict[str, Any]:
              "new_credit": None if rs.new_credit is None else money_string(rs.new_credit)}
             for rs in data.restatements
         ],
-        "cases": None if data.cases is None else [
-            {"id": c.case_id, "sla": c.sla_id, "period": c.period, "state": str(c.state),
-             "summary": c.summary}
-            for c in data.cases
-        ],
+        "cases": cases_json(data),
         "scorecard": {
             "periods": list(card.periods),
             "credit_total": money_string(card.credit_total),

@@ -48,6 +48,24 @@ from monitor.storage import Store
 log = logging.getLogger("slamon.service")
 
 
+Hook = Callable[[Contract, EvaluationOutcome], None]
+
+
+def chain(*hooks: Hook) -> Hook:
+    """Run several `on_evaluated` hooks in order; one that fails is logged and the others
+    still run (a broken webhook must not stop the case process, nor the reverse)."""
+
+    def after(contract: Contract, outcome: EvaluationOutcome) -> None:
+        for hook in hooks:
+            try:
+                hook(contract, outcome)
+            except Exception:
+                log.exception("event=hook_failed contract=%s hook=%s", contract.id,
+                              getattr(hook, "__qualname__", type(hook).__name__))
+
+    return after
+
+
 def notifier(sent: SentLog, environ: Mapping[str, str],
              policy: RetryPolicy | None = None
              ) -> Callable[[Contract, EvaluationOutcome], None]:
