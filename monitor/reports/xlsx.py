@@ -1,4 +1,5 @@
-"""The procurement workbook: summary, evidence, intervals, exclusions, restatements, scorecard.
+"""The procurement workbook: summary, evidence, intervals, exclusions, restatements, cases,
+scorecard.
 
 Every figure is a number cell (ratios carry a percentage format, seconds a "s" format,
 money the contract currency's format), so an analyst can sum, filter and chart without
@@ -22,6 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from monitor.reports.cases_view import case_views
 from monitor.reports.model import ReportData
 from monitor.reports.scorecard import Scorecard, build_scorecard
 from monitor.reports.units import xlsx_money_format, xlsx_value_format
@@ -46,6 +48,10 @@ SCORECARD_COLUMNS: tuple[str, ...] = (
     "Interval p10", "Interval p25", "Interval median", "Interval p75", "Interval p90",
     "Interval IQR", "Interval p10-p90", "Share of intervals meeting target", "Credits",
 )
+CASE_COLUMNS: tuple[str, ...] = (
+    "Case", "SLA", "Period", "Action", "From", "To", "Who", "When", "Note", "Current state",
+    "Opened", "Acknowledge by", "RCA by", "Escalate at",
+)
 TREND_COLUMNS: tuple[str, ...] = (
     "SLA", "Period", "Value", "Target", "Status", "Credit", "Interval p10", "Interval median",
     "Interval p90", "Share of intervals meeting target",
@@ -66,6 +72,7 @@ def render_xlsx(data: ReportData) -> bytes:
     _intervals(workbook.create_sheet("Intervals"), data)
     _exclusions(workbook.create_sheet("Exclusions"), data)
     _restatements(workbook.create_sheet("Restatements"), data)
+    _cases(workbook.create_sheet("Cases"), data)
     card = build_scorecard(data)
     _scorecard(workbook.create_sheet("Scorecard"), card, data)
     _trend(workbook.create_sheet("Trend"), card, data)
@@ -306,6 +313,37 @@ def _restatements(ws: Worksheet, data: ReportData) -> None:
         for col, (value, fmt) in enumerate(values, start=1):
             _put(ws, row, col, value, fmt)
     _finish(ws, 1, len(RESTATEMENT_COLUMNS), (10, 26, 18, 50, 11, 11, 13, 13, 13))
+
+
+def _cases(ws: Worksheet, data: ReportData) -> None:
+    """One row per timeline entry, oldest first within each case; the case's current state
+    and due dates repeat on each row so a filter on one action keeps them. A case known
+    only by reference (no timeline) gets one row with the action left empty."""
+    when = "yyyy-mm-dd hh:mm"
+    tzname = str(data.contract.tz)
+    headers = list(CASE_COLUMNS)
+    for i in range(7, len(headers)):
+        if i != 8 and i != 9:
+            headers[i] = f"{headers[i]} ({tzname})"
+    _header(ws, 1, headers)
+    row = 1
+    for case in case_views(data):
+        tail: list[tuple[Any, str | None]] = [
+            (case.state, None),
+            *((None if t is None else t.replace(tzinfo=None), when)
+              for t in (case.opened_at, case.acknowledge_by, case.rca_by, case.escalate_at)),
+        ]
+        steps: list[list[tuple[Any, str | None]]] = [
+            [(s.action, None), (s.from_state or None, None), (s.to_state, None),
+             (s.who, None), (s.at.replace(tzinfo=None), when), (s.note or None, None)]
+            for s in case.steps] or [[(None, None)] * 6]
+        for step in steps:
+            row += 1
+            values = [(case.case_id, None), (case.sla_id, None), (case.period, None),
+                      *step, *tail]
+            for col, (value, fmt) in enumerate(values, start=1):
+                _put(ws, row, col, value, fmt)
+    _finish(ws, 1, len(headers), (40, 24, 9, 12, 13, 13, 24, 17, 40, 13, 17, 17, 17, 17))
 
 
 def _scorecard(ws: Worksheet, card: Scorecard, data: ReportData) -> None:
