@@ -13,8 +13,10 @@ from monitor.cases.deadlines import due_dates
 from monitor.cases.events import EventKind
 from monitor.cases.model import Action, Case, CaseState, Trigger
 from monitor.cases.repository import (
+    CaseRepository,
     InMemoryCaseRepository,
     InMemorySentLog,
+    SentLog,
     StaleCaseError,
 )
 from monitor.cases.service import act, tick
@@ -341,22 +343,21 @@ def test_a_resolved_case_is_never_swept() -> None:
 
 # --- a simulated quarter ---------------------------------------------------------------
 
-def test_a_quarter_with_a_late_ack_and_no_rca_escalates_on_the_right_day_once() -> None:
-    """Q4 2026, New York, business days, US holidays. October is met; on Wednesday
-    25 November (the day before Thanksgiving) the November service level can no longer
-    recover; the vendor acknowledges on Monday 30 November at 09:00 (due by the end of
-    Friday 27th) and never sends the RCA (due by the end of Thursday 3 December). The
-    tenth business day after the opening is Thursday 10 December, so the case escalates at
-    00:00 EST on 11 December = 05:00 UTC. The scheduler runs every 6 hours, twice each
-    time; every notice goes out once."""
-    repo, log = InMemoryCaseRepository(), InMemorySentLog()
+QUARTER_FINALS = (
+    evaluation("2026-10", ny(2026, 11, 3, 6), "final",
+               result("service-level-voice", Status.MET, "0.83")),
+    evaluation("2026-11", ny(2026, 12, 3, 6), "final",
+               result("service-level-voice", Status.BREACHED, "0.71")),
+    evaluation("2026-12", ny(2027, 1, 5, 6), "final",
+               result("service-level-voice", Status.MET, "0.81")),
+)
+
+
+def drive_quarter(repo: CaseRepository, log: SentLog) -> list[tuple[str, datetime, datetime]]:
+    """Q4 2026 as the scheduler sees it (see the test below); returns (kind, event time,
+    sent at) of every notice sent. `tests/test_cases_report.py` reports on the result."""
     sent: list[tuple[str, datetime, datetime]] = []
-    oct_final = evaluation("2026-10", ny(2026, 11, 3, 6), "final",
-                           result("service-level-voice", Status.MET, "0.83"))
-    nov_final = evaluation("2026-11", ny(2026, 12, 3, 6), "final",
-                           result("service-level-voice", Status.BREACHED, "0.71"))
-    dec_final = evaluation("2026-12", ny(2027, 1, 5, 6), "final",
-                           result("service-level-voice", Status.MET, "0.81"))
+    oct_final, nov_final, dec_final = QUARTER_FINALS
     schedule = {ny(2026, 11, 3, 6): oct_final, ny(2026, 11, 25, 10): BREACH_NOV,
                 ny(2026, 12, 3, 6): nov_final, ny(2027, 1, 5, 6): dec_final}
     acked = False
@@ -371,6 +372,19 @@ def test_a_quarter_with_a_late_ack_and_no_rca_escalates_on_the_right_day_once() 
             for event in tick(CONTRACT, repo, log, lambda e: None, now, due):
                 sent.append((event.kind.value, event.at, now))
         now += timedelta(hours=6)
+    return sent
+
+
+def test_a_quarter_with_a_late_ack_and_no_rca_escalates_on_the_right_day_once() -> None:
+    """Q4 2026, New York, business days, US holidays. October is met; on Wednesday
+    25 November (the day before Thanksgiving) the November service level can no longer
+    recover; the vendor acknowledges on Monday 30 November at 09:00 (due by the end of
+    Friday 27th) and never sends the RCA (due by the end of Thursday 3 December). The
+    tenth business day after the opening is Thursday 10 December, so the case escalates at
+    00:00 EST on 11 December = 05:00 UTC. The scheduler runs every 6 hours, twice each
+    time; every notice goes out once."""
+    repo, log = InMemoryCaseRepository(), InMemorySentLog()
+    sent = drive_quarter(repo, log)
 
     (case,) = repo.list()
     assert case.state is CaseState.ESCALATED

@@ -4,7 +4,9 @@ commands then read."""
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from monitor.storage import Store
 
 
 @pytest.mark.slow
-def test_the_demo_leaves_a_populated_database_an_evaluation_and_a_report(
+def test_the_demo_leaves_a_database_an_evaluation_a_report_and_an_escalated_case(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
@@ -53,3 +55,46 @@ def test_the_demo_leaves_a_populated_database_an_evaluation_and_a_report(
     assert [line for line in again.splitlines() if line.startswith("availability")] == [
         rows["availability"]]
     assert "--contracts-dir slamon-demo/contracts --period 2026-10" in out
+    check_the_demo_case(tmp_path, out, capsys)
+
+
+def _case_notices(outbox: Path) -> list[dict[str, str]]:
+    lines = [json.loads(line) for line in outbox.read_text(encoding="utf-8").splitlines()]
+    return [n for n in lines if n["kind"].startswith("case_")]
+
+
+def check_the_demo_case(tmp_path: Path, out: str,
+                        capsys: pytest.CaptureFixture[str]) -> None:
+    """The 1 October voice outage breaches availability for good; the demo contract gives
+    the vendor 1 day to acknowledge, 5 for the RCA and 10 before escalation, in elapsed
+    days, and nobody acts, so the case goes overdue twice and escalates 10 days after it
+    opened. Each notice is one line in the outbox, once, to both contacts; a second demo
+    over the same database sends nothing again."""
+    case = "demo-genesys/availability/2026-10"
+    assert f"Performance cases: {case}; their notices are in slamon-demo/outbox.jsonl" in out
+    assert "  slamon cases list\n" in out
+    assert f"  slamon cases show {case} --contracts-dir slamon-demo/contracts\n" in out
+
+    notices = _case_notices(tmp_path / "slamon-demo" / "outbox.jsonl")
+    assert [n["kind"] for n in notices] == [
+        "case_opened", "case_acknowledge_overdue", "case_rca_overdue", "case_escalated"]
+    assert {tuple(n["to"]) for n in notices} == {
+        ("tam@genesys.example", "vendor-management@demo.example")}
+    opened, ack_due, rca_due, escalated = (datetime.fromisoformat(n["at"]) for n in notices)
+    assert (ack_due - opened, rca_due - opened, escalated - opened) == (
+        timedelta(days=1), timedelta(days=5), timedelta(days=10))
+
+    # the next step the demo prints lists the case as escalated
+    assert main(["cases", "list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[:2] for line in listed] == [[case, "escalated"]]
+    # the demo's report shows it with its timeline
+    html = (tmp_path / "slamon-demo-2026-10.html").read_text(encoding="utf-8")
+    assert "Performance cases" in html
+    assert case in html
+    assert html.count("<td>Escalated</td>") == 1
+
+    # a second demo over the same database sends nothing twice
+    assert main(["demo"]) == 0
+    capsys.readouterr()
+    assert _case_notices(tmp_path / "slamon-demo" / "outbox.jsonl") == notices

@@ -17,6 +17,7 @@ import csv
 import json
 import subprocess
 from datetime import UTC, datetime
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 
@@ -170,6 +171,8 @@ def test_no_data_source_is_a_usage_error(tmp_path: Path) -> None:
 def test_a_database_report_carries_restatements_and_the_closed_status(tmp_path: Path) -> None:
     """Half of October saved first, then the whole month: the store logs the service-level
     restatement (83.76 % met -> 76.86 % breached); closing the period makes it final."""
+    from monitor.cases.model import Case, CaseState, EvidenceSummary, TimelineEntry, Trigger
+    from monitor.cases.workflow import transition
     from monitor.domain.credits import credits_for
     from monitor.domain.evaluate import evaluate
     from monitor.domain.measurements import Measurements
@@ -177,6 +180,7 @@ def test_a_database_report_carries_restatements_and_the_closed_status(tmp_path: 
     from monitor.interchange import read_intervals, read_outages
     from monitor.spec import find_contract
     from monitor.storage import Store
+    from monitor.storage.cases_repository import StoreCaseRepository
 
     url = f"sqlite:///{tmp_path / 'slamon.db'}"
     contract = find_contract("acme-connect-2026", CONTRACTS)
@@ -197,6 +201,13 @@ def test_a_database_report_carries_restatements_and_the_closed_status(tmp_path: 
                               at=at)
     store.close_period(contract.id, "2026-10", by="procurement",
                        at=datetime(2026, 11, 3, tzinfo=UTC))
+    opened = Case(contract.id, "service-level-voice", "2026-10", Trigger.BREACH,
+                  datetime(2026, 11, 2, tzinfo=UTC), CaseState.OPEN,
+                  EvidenceSummary("breached", Decimal("0.7686"), Decimal("0.80"), "min"),
+                  (TimelineEntry("open", None, CaseState.OPEN, "slamon",
+                                 datetime(2026, 11, 2, tzinfo=UTC)),))
+    StoreCaseRepository(store).save([opened, transition(
+        opened, "acknowledge", "tam@vendor.example", datetime(2026, 11, 2, 15, tzinfo=UTC))])
     store.close()
 
     out = tmp_path / "db.xlsx"
@@ -213,3 +224,11 @@ def test_a_database_report_carries_restatements_and_the_closed_status(tmp_path: 
              for r in range(2, 13)}
     assert block["Evaluation status"] == "final"
     assert block["Total claimed"] == 625
+    # the stored case and its timeline, times in New York (EST from 1 November)
+    cases = [r[:8] for r in book["Cases"].iter_rows(min_row=2, values_only=True)]
+    assert cases == [
+        ("acme-connect-2026/service-level-voice/2026-10", "service-level-voice", "2026-10",
+         "open", None, "open", "slamon", datetime(2026, 11, 1, 19)),
+        ("acme-connect-2026/service-level-voice/2026-10", "service-level-voice", "2026-10",
+         "acknowledge", "open", "acknowledged", "tam@vendor.example",
+         datetime(2026, 11, 2, 10))]

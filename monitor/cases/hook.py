@@ -8,7 +8,9 @@ After every saved evaluation of a contract with a `performance_issue:` section i
 `service.tick` (open cases for breaches, certain breaches and chronic failures, sweep
 deadlines, send the notices) and one `statement_tick` for the contract's vendor. `clock` is
 the service's data clock, so simulated runs escalate on simulated days. `causes`, when
-given, supplies the recurring causes to attach (see `monitor.domain.patterns`).
+given, supplies the recurring causes to attach (see `monitor.domain.patterns`). `sender`,
+when given, makes the `send` for a contract instead of the notifiers' `CaseSender` (e-mail,
+webhooks): `slamon demo` writes its notices to a local outbox file this way.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from monitor.domain.results import Evaluation, PeriodCredits
 
 from .notify import CaseSender
 from .repository import CaseRepository, SentLog
-from .service import statement_tick, tick
+from .service import Send, statement_tick, tick
 
 
 class Outcome(Protocol):
@@ -49,6 +51,7 @@ class CaseHook:
     clock: Callable[[], datetime]
     causes: Callable[[Contract], Sequence[RecurringCause]] | None = None
     policy: RetryPolicy | None = None
+    sender: Callable[[Contract], Send] | None = None
     latest: dict[str, tuple[Evaluation, ...]] = field(default_factory=dict)
 
     def __call__(self, contract: Contract, outcome: Outcome) -> None:
@@ -58,7 +61,8 @@ class CaseHook:
         self.latest[contract.id] = outcome.evaluations
         chronic = [c for credits in outcome.credits for c in credits.chronic]
         causes = None if self.causes is None else self.causes(contract)
-        send = CaseSender(contract, self.notifier_sent, self.environ, self.policy)
+        send = (self.sender(contract) if self.sender is not None
+                else CaseSender(contract, self.notifier_sent, self.environ, self.policy))
         tick(contract, self.repo, self.sent, send, now, outcome.evaluations, chronic, causes)
         vendor = [c for c in self.contracts
                   if c.vendor == contract.vendor and c.performance_issue is not None]

@@ -5,11 +5,12 @@
     slamon report --contract acme-connect-2026 --period 2026-10 --format xlsx --out oct.xlsx --db
 
 Data comes from interchange files (`--intervals`, `--outages`) or the database (`--db`, which
-also supplies restatements). Up to `--history` earlier periods with data are evaluated too,
-for the credit history (earn-back, chronic failure) and the scorecard. The report is
-rendered in memory and written through a temporary file and a rename: on any error (unknown
-contract, a period outside the contract's dates, a period with no data) the command exits 1
-with the reason and writes no file.
+also supplies restatements and the contract's performance-issue cases with their timelines,
+those of the reported period and of the history periods). Up to `--history` earlier periods
+with data are evaluated too, for the credit history (earn-back, chronic failure) and the
+scorecard. The report is rendered in memory and written through a temporary file and a
+rename: on any error (unknown contract, a period outside the contract's dates, a period with
+no data) the command exits 1 with the reason and writes no file.
 """
 
 from __future__ import annotations
@@ -99,16 +100,20 @@ def run(args: argparse.Namespace) -> int:
     contract = find_contract(args.contract, contracts_dir(args.contracts_dir))
     store = None
     source: Source
+    cases = None
     if args.db is not None:
         from monitor.storage import Store
+        from monitor.storage.cases_repository import StoreCaseRepository
 
         store = Store.open(database_url(args.db or None))
         source = StoreSource(store)
     else:
         source = FileSource.read(contract, args.intervals, args.outages)
     try:
+        if store is not None:
+            cases = StoreCaseRepository(store).list(contract.id)
         data = gather(contract, args.period, source, as_of, generated_at=now,
-                      history=args.history)
+                      history=args.history, cases=cases)
         size = write_report(data, fmt, args.out)
     finally:
         if store is not None:

@@ -10,7 +10,7 @@ due dates. Due dates come from the contract's `performance_issue:` section
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -61,6 +61,7 @@ class CaseView:
     period: str
     state: str
     summary: str
+    evidence: str = ""  # the figures that opened the case (the summary for a `CaseRef`)
     opened_at: datetime | None = None
     acknowledge_by: datetime | None = None
     rca_by: datetime | None = None
@@ -75,22 +76,23 @@ class CaseView:
 def case_view(case: CaseLike, data: ReportData) -> CaseView:
     state = str(getattr(case.state, "value", case.state))
     if not isinstance(case, Case):
-        return CaseView(case.case_id, case.sla_id, case.period, state, case.summary)
+        return CaseView(case.case_id, case.sla_id, case.period, state, case.summary,
+                        case.summary)
     tz = data.contract.tz
     steps = tuple(
         CaseStep(e.action, e.from_state.value if e.from_state else "", e.to_state.value,
                  e.who, e.at.astimezone(tz), e.note)
         for e in case.history)
-    due: tuple[datetime | None, ...] = (None, None, None)
-    if data.contract.performance_issue is not None:
-        try:
-            d = due_dates(case, data.contract)
-            due = (d.acknowledge_by.astimezone(tz), d.rca_by.astimezone(tz),
-                   d.escalate_at.astimezone(tz))
-        except InputError:  # e.g. the section names a calendar the contract lacks
-            pass
-    return CaseView(case.case_id, case.sla_id, case.period, state, case.summary,
-                    case.opened_at.astimezone(tz), *due, steps=steps)
+    view = CaseView(case.case_id, case.sla_id, case.period, state, case.summary,
+                    case.evidence.describe(), case.opened_at.astimezone(tz), steps=steps)
+    if data.contract.performance_issue is None:
+        return view
+    try:
+        d = due_dates(case, data.contract)
+    except InputError:  # e.g. the section names a calendar the contract lacks
+        return view
+    return replace(view, acknowledge_by=d.acknowledge_by.astimezone(tz),
+                   rca_by=d.rca_by.astimezone(tz), escalate_at=d.escalate_at.astimezone(tz))
 
 
 def case_views(data: ReportData) -> list[CaseView]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from monitor.domain.contract import Direction, Status
 from monitor.domain.results import AppliedExclusion, SlaResult
+from monitor.reports.cases_view import CaseView, case_views
 from monitor.reports.model import ReportData
 from monitor.reports.scorecard import build_scorecard
 from monitor.reports.units import (
@@ -263,10 +264,29 @@ def build_view(data: ReportData) -> dict[str, Any]:
              "when": long_date(rs.restated_at.astimezone(c.tz).date())}
             for rs in data.restatements
         ],
-        "cases": list(data.cases or ()),
+        "cases": [_case(v) for v in case_views(data)],
         "scorecard": scorecard,
         "scorecard_periods": list(card.periods),
         "problems": data.all_problems(),
+    }
+
+
+def when(moment: datetime | None) -> str:
+    """A time in a case timeline: `30 Nov 2026 09:00` (already in the contract zone)."""
+    return "—" if moment is None else f"{moment.day} {moment:%b %Y %H:%M}"
+
+
+def _case(v: CaseView) -> dict[str, Any]:
+    due = [(label, when(t)) for label, t in (
+        ("Opened", v.opened_at), ("Acknowledge by", v.acknowledge_by),
+        ("RCA by", v.rca_by), ("Escalates at", v.escalate_at)) if t is not None]
+    return {
+        "id": v.case_id, "sla": v.sla_id, "period": v.period, "state": v.state,
+        "state_name": v.state_name, "evidence": v.evidence, "due": due,
+        "steps": [{"when": when(s.at), "action": s.action_name,
+                   "change": (f"{s.from_state} → {s.to_state}" if s.from_state
+                              else s.to_state).replace("_", " "),
+                   "who": s.who, "note": s.note} for s in v.steps],
     }
 
 

@@ -321,10 +321,8 @@ def _cases(ws: Worksheet, data: ReportData) -> None:
     only by reference (no timeline) gets one row with the action left empty."""
     when = "yyyy-mm-dd hh:mm"
     tzname = str(data.contract.tz)
-    headers = list(CASE_COLUMNS)
-    for i in range(7, len(headers)):
-        if i != 8 and i != 9:
-            headers[i] = f"{headers[i]} ({tzname})"
+    zoned = {"When", "Opened", "Acknowledge by", "RCA by", "Escalate at"}
+    headers = [f"{h} ({tzname})" if h in zoned else h for h in CASE_COLUMNS]
     _header(ws, 1, headers)
     row = 1
     for case in case_views(data):

@@ -10,11 +10,17 @@ command finds it by default, and the contract is found with
 `--contracts-dir slamon-demo/contracts` (kept out of `./contracts`, which holds real
 contracts). The month's evaluation is printed and, when the report renderer is
 installed, a report file is written beside the database.
+
+The demo contract has a `performance_issue:` section, so the case process runs after every
+evaluation as in `slamon run` (`monitor.cases.hook.CaseHook`): missed SLAs open cases that
+nobody acknowledges, so they go overdue and escalate on simulated days. Their notices are
+not mailed: each is one JSON line in `slamon-demo/outbox.jsonl` (`Outbox`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import os
 from collections.abc import Callable, Iterator
@@ -24,6 +30,9 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from monitor.alerting.notifiers.store_log import StoreSentLog
+from monitor.cases.events import CaseEvent
+from monitor.cases.hook import CaseHook
 from monitor.collectors.http import HttpClient
 from monitor.domain.contract import Contract
 from monitor.domain.results import Evaluation, PeriodCredits
@@ -32,10 +41,12 @@ from monitor.service.runtime import retarget
 from monitor.service.scheduler import Service
 from monitor.simulator import SIM_ENV, FaultInjector, Scenario, Simulator
 from monitor.storage import StorageError, Store
+from monitor.storage.cases_repository import CaseStoreSentLog, StoreCaseRepository
 
 DEMO_ID = "demo-genesys"
 DEMO_TZ = "America/New_York"
 DEMO_DIR = Path("slamon-demo")
+OUTBOX = "outbox.jsonl"
 
 
 def demo_contract_yaml(scenario: Scenario, month: str) -> str:
@@ -119,7 +130,33 @@ slas:
       tiers:
         - {{below: 99.99%, at_least: 99.0%, credit: 5%}}
         - {{below: 99.0%, credit: 15%}}
+
+performance_issue:                # after a miss: acknowledge, root-cause analysis, escalation
+  acknowledge_within: 1d
+  rca_due_within: 5d
+  escalate_after: 10d
+  contacts: {{vendor: "tam@genesys.example", ours: "vendor-management@demo.example"}}
 """
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """A `CaseHook.sender` that appends each case notice to a JSON-lines file instead of
+    mailing it: one line per notice with its kind, dedup key, time, addressees and text.
+    The case sent-log still decides what goes out, so a re-run of the demo over the same
+    database adds no line twice."""
+
+    path: Path
+
+    def __call__(self, contract: Contract) -> Callable[[CaseEvent], None]:
+        def send(event: CaseEvent) -> None:
+            line = {"kind": event.kind.value, "key": event.key, "contract": contract.id,
+                    "at": event.at.isoformat(), "to": list(event.to),
+                    "summary": event.summary, "body": event.body}
+            with self.path.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+        return send
 
 
 @dataclass(frozen=True)
@@ -132,6 +169,8 @@ class DemoResult:
     report: Path | None
     intervals: int
     requests: int
+    cases: tuple[str, ...] = ()  # ids of the contract's performance-issue cases
+    outbox: Path | None = None
 
 
 def month_bounds(month: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -186,11 +225,16 @@ def run_demo(db_url: str, workdir: Path, month: str = "2026-10", seed: int = 7,
     try:
         store.upgrade()
         store.save_contract(contract)
+        outbox = workdir / DEMO_DIR / OUTBOX
+        cases = StoreCaseRepository(store)
         with sim_environment(), Simulator(scenario, faults) as sim:
-            service = Service(store, [retarget(contract, sim.url)],
-                              clock=scenario.clock.now,
+            target = retarget(contract, sim.url)
+            hook = CaseHook([target], cases, CaseStoreSentLog(store), StoreSentLog(store),
+                            os.environ, scenario.clock.now, sender=Outbox(outbox))
+            service = Service(store, [target], clock=scenario.clock.now,
                               policy=CollectPolicy(since=start),
-                              http=lambda: HttpClient(timeout=5.0, backoff=0.05))
+                              http=lambda: HttpClient(timeout=5.0, backoff=0.05),
+                              on_evaluated=hook)
             now = start
             while now < end:
                 now = min(now + step, end)
@@ -209,7 +253,9 @@ def run_demo(db_url: str, workdir: Path, month: str = "2026-10", seed: int = 7,
             report = write_demo_report(store, contract, month, end, workdir)
             result = DemoResult(contract, path, db_url, evaluation, credits, report,
                                 len(store.load_intervals(contract.id, start, end)),
-                                sum(sim.stats()["requests"].values()))
+                                sum(sim.stats()["requests"].values()),
+                                tuple(c.id for c in cases.list(contract.id)),
+                                outbox if outbox.exists() else None)
             if keep is not None:
                 keep(sim, service, result)
     finally:
@@ -227,7 +273,10 @@ def write_demo_report(store: Store, contract: Contract, month: str, as_of: datet
     except ImportError:
         return None
     out = workdir / f"slamon-demo-{month}.html"
-    data = gather(contract, month, StoreSource(store), as_of, generated_at=as_of, history=0)
+    from monitor.storage.cases_repository import StoreCaseRepository
+
+    data = gather(contract, month, StoreSource(store), as_of, generated_at=as_of, history=0,
+                  cases=StoreCaseRepository(store).list(contract.id))
     write_report(data, "html", out)
     return out
 
@@ -243,11 +292,19 @@ def print_summary(result: DemoResult, out: TextIO, db_arg: str | None) -> None:
               f"({result.requests} simulator requests).\n")
     if result.report is not None:
         out.write(f"Report: {result.report}\n")
+    if result.cases:
+        out.write(f"Performance cases: {', '.join(result.cases)}"
+                  + (f"; their notices are in {result.outbox}" if result.outbox else "")
+                  + "\n")
     db_flag = f" --db {db_arg}" if db_arg else " --db"
+    show = (f"  slamon cases show {result.cases[0]} --contracts-dir {rel}{db}\n"
+            if result.cases else "")
     out.write("\nNext steps:\n"
               f"  slamon evaluate --contract {DEMO_ID} --contracts-dir {rel} "
               f"--period {label}{db}\n"
               f"  slamon report --contract {DEMO_ID} --contracts-dir {rel} --period {label}"
               f"{db_flag} --out claim-{label}.pdf\n"
+              f"  slamon cases list{db}\n"
+              f"{show}"
               f"  slamon serve-metrics --contracts {rel}\n"
               "  slamon demo --serve   (keeps the simulator, service and /metrics running)\n")
