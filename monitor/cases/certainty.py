@@ -13,17 +13,9 @@ The engine may state it directly in `evidence.details["breach_certain"]`; that w
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-import numpy as np
-
-from monitor.domain.budget import project
-from monitor.domain.calendars import open_spans, to_ns
-from monitor.domain.contract import Contract, Direction, Metric, Status
+from monitor.domain.budget import project_result
+from monitor.domain.contract import Contract, Direction, Status
 from monitor.domain.results import Evaluation, SlaResult
-
-SECONDS_METRICS = frozenset({Metric.ASA, Metric.AHT})
-NS_PER_MINUTE = Decimal(60_000_000_000)
 
 
 def breach_certain(contract: Contract, evaluation: Evaluation, result: SlaResult) -> bool:
@@ -34,23 +26,13 @@ def breach_certain(contract: Contract, evaluation: Evaluation, result: SlaResult
         return False
     try:
         sla = contract.sla(result.sla_id)
-        calendar = contract.calendar(sla.calendar)
+        contract.calendar(sla.calendar)
     except KeyError:
         return False
-    period = evaluation.period
-    spans = open_spans(calendar, period.start, period.end, contract.tz)
-    until = min(max(evaluation.as_of, period.start), period.end)
-    marks = np.array([to_ns(period.start), to_ns(until)], dtype=np.int64)
-    before = spans.open_before(marks)
-    elapsed = Decimal(int(before[1] - before[0])) / NS_PER_MINUTE
-    total = Decimal(spans.seconds) / 60
-    den = result.evidence.denominator
-    target = result.target
-    projection = project(result.value * den, den, target.value, target.direction,
-                         ratio=sla.metric not in SECONDS_METRICS,
-                         elapsed_minutes=elapsed, total_minutes=total)
+    projection = project_result(contract, sla, result, evaluation.period, evaluation.as_of)
     if projection is None or projection.best_case is None:
         return False
+    target = result.target
     if target.direction is Direction.MIN:
         return projection.best_case < target.value
     return projection.best_case > target.value

@@ -20,12 +20,19 @@ No clock, no I/O: the caller passes elapsed and total minutes of the SLA's calen
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from monitor.domain.contract import Direction
+import numpy as np
+
+from monitor.domain.calendars import open_spans, to_ns
+from monitor.domain.contract import Contract, Direction, Metric, Sla
+from monitor.domain.results import Period, SlaResult
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
+NS_PER_MINUTE = Decimal(60_000_000_000)
+SECONDS_METRICS = frozenset({Metric.ASA, Metric.AHT})  # values in seconds, not ratios
 
 
 @dataclass(frozen=True)
@@ -97,3 +104,35 @@ def burn_rate_threshold(
     """SRE workbook: the burn rate that spends `budget_fraction` of the period's budget in
     `long_window_hours` (2 % of 720 h in 1 h -> 14.4)."""
     return budget_fraction * period_hours / long_window_hours
+
+
+def calendar_minutes(contract: Contract, sla: Sla, period: Period,
+                     now: datetime) -> tuple[Decimal, Decimal]:
+    """Open minutes of the SLA's calendar gone by `now`, and in the whole period."""
+    spans = open_spans(contract.calendar(sla.calendar), period.start, period.end, contract.tz)
+    until = min(max(now, period.start), period.end)
+    marks = np.array([to_ns(period.start), to_ns(until)], dtype=np.int64)
+    before = spans.open_before(marks)
+    return Decimal(int(before[1] - before[0])) / NS_PER_MINUTE, Decimal(spans.seconds) / 60
+
+
+def project_result(contract: Contract, sla: Sla, result: SlaResult, period: Period,
+                   now: datetime) -> Projection | None:
+    """`project` for an engine result seen at `now`: the one place that turns a result into
+    the figures dashboards, alerts and the case process share.
+
+    Availability is the exception to "the denominator is the elapsed weight": the engine's
+    figure counts the whole period's minutes and the rest of it as up, so it is restated on
+    the elapsed minutes first — downtime cannot be won back, and the good/valid counters
+    must grow with time for burn rates.
+    """
+    if result.value is None:
+        return None
+    elapsed, total = calendar_minutes(contract, sla, period, now)
+    num, den = result.value * result.evidence.denominator, result.evidence.denominator
+    if sla.metric is Metric.AVAILABILITY:
+        down = result.evidence.denominator - result.evidence.numerator
+        num, den = max(elapsed - down, ZERO), elapsed
+    return project(num, den, result.target.value, result.target.direction,
+                   ratio=sla.metric not in SECONDS_METRICS,
+                   elapsed_minutes=elapsed, total_minutes=total)

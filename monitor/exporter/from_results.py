@@ -21,12 +21,12 @@ from decimal import Decimal
 
 import numpy as np
 
-from monitor.domain.budget import project
+from monitor.domain.budget import SECONDS_METRICS, calendar_minutes, project_result
 from monitor.domain.calendars import open_spans, to_ns
-from monitor.domain.contract import Contract, Metric, PeriodKind, Sla, Status
+from monitor.domain.contract import Contract, PeriodKind, Sla, Status
 from monitor.domain.exclusions import expand
 from monitor.domain.periods import period_containing
-from monitor.domain.results import Evaluation, Period, PeriodCredits, SlaResult
+from monitor.domain.results import Evaluation, PeriodCredits, SlaResult
 from monitor.exporter.snapshot import (
     CalendarSnapshot,
     ChronicSnapshot,
@@ -36,8 +36,6 @@ from monitor.exporter.snapshot import (
     MetricsSnapshot,
     SlaSnapshot,
 )
-
-SECONDS_METRICS = frozenset({Metric.ASA, Metric.AHT})
 
 
 def unit_of(sla: Sla) -> str:
@@ -53,17 +51,6 @@ def in_business_hours(contract: Contract, calendar_id: str, now: datetime) -> bo
     return bool(spans.contains(np.array([to_ns(now)], dtype=np.int64))[0])
 
 
-def _calendar_minutes(contract: Contract, sla: Sla, period: Period, now: datetime) -> tuple[
-    Decimal, Decimal
-]:
-    """Open minutes of the SLA's calendar gone by `now`, and in the whole period."""
-    spans = open_spans(contract.calendar(sla.calendar), period.start, period.end, contract.tz)
-    until = min(max(now, period.start), period.end)
-    elapsed_ns = int(spans.open_before(np.array([to_ns(until)], dtype=np.int64))[0])
-    start_ns = int(spans.open_before(np.array([to_ns(period.start)], dtype=np.int64))[0])
-    return Decimal(elapsed_ns - start_ns) / Decimal(60_000_000_000), Decimal(spans.seconds) / 60
-
-
 def _f(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
@@ -74,19 +61,8 @@ def sla_snapshot(
 ) -> SlaSnapshot:
     unit = unit_of(sla)
     target = result.target
-    elapsed, total = _calendar_minutes(contract, sla, ev.period, now)
-    projection = None
-    if result.value is not None:
-        num, den = result.value * result.evidence.denominator, result.evidence.denominator
-        if sla.metric is Metric.AVAILABILITY:
-            # The contract figure counts the rest of the period as up; burn rates and the
-            # projection need what has elapsed, so the good/valid counters grow with time.
-            down = result.evidence.denominator - result.evidence.numerator
-            num, den = max(elapsed - down, Decimal(0)), elapsed
-        projection = project(
-            num, den, target.value, target.direction, ratio=unit == "ratio",
-            elapsed_minutes=elapsed, total_minutes=total,
-        )
+    elapsed, total = calendar_minutes(contract, sla, ev.period, now)
+    projection = project_result(contract, sla, result, ev.period, now)
     snap = SlaSnapshot(
         vendor=contract.vendor, contract=contract.id, sla=sla.id, metric=str(sla.metric),
         unit=unit, direction=str(target.direction), calendar=sla.calendar,
@@ -116,7 +92,7 @@ def _unmeasured(contract: Contract, sla: Sla, now: datetime) -> SlaSnapshot:
     """An SLA with no stored evaluation yet: metadata and target, no attainment."""
     period = period_containing(contract, sla.period, now)
     target = sla.target_on(now.astimezone(contract.tz).date())
-    elapsed, total = _calendar_minutes(contract, sla, period, now)
+    elapsed, total = calendar_minutes(contract, sla, period, now)
     return SlaSnapshot(
         vendor=contract.vendor, contract=contract.id, sla=sla.id, metric=str(sla.metric),
         unit=unit_of(sla), direction=str(target.direction), calendar=sla.calendar,
