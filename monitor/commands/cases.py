@@ -26,6 +26,7 @@ from monitor.cases.model import Action, Case, CaseState
 from monitor.cases.repository import CaseRepository
 from monitor.cases.service import act
 from monitor.cases.views import case_json, timeline_rows
+from monitor.commands.common import parse_instant
 from monitor.config import database_url
 from monitor.domain.contract import Contract
 from monitor.errors import InputError
@@ -68,17 +69,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
         p.add_argument("--note", default="", help="why, or a reference (RCA document id)")
         p.add_argument("--at", metavar="ISO", help="when it happened (ISO 8601 with offset; "
                        "default now)")
-
-
-def parse_instant(text: str, what: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(f"{text!r} is not an ISO 8601 instant", column=what) from None
-    if value.tzinfo is None:
-        raise InputError(f"{text!r} has no UTC offset; write e.g. 2026-11-30T09:00:00-05:00",
-                         column=what)
-    return value
 
 
 def _contracts(args: argparse.Namespace) -> dict[str, Contract]:

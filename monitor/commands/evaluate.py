@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
+from monitor.commands.common import parse_instant
 from monitor.domain.contract import Contract, Metric, Status
 from monitor.domain.history import evaluate_history
 from monitor.domain.periods import period_for
@@ -75,20 +76,8 @@ def open_source(args: argparse.Namespace, contract: Contract) -> Source:
     return StoreSource(Store.open(database_url(args.db)))
 
 
-def parse_as_of(text: str | None) -> datetime:
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{text!r} is not an ISO 8601 instant", column="--as-of") from None
-    if value.tzinfo is None:
-        raise InputError(f"{text!r} has no UTC offset", column="--as-of")
-    return value
-
-
 def run(args: argparse.Namespace) -> int:
-    as_of = parse_as_of(args.as_of)
+    as_of = parse_instant(args.as_of, "--as-of") if args.as_of else datetime.now(UTC)
     contract = load_contract_arg(args)
     period = period_for(contract, args.period)
     source = open_source(args, contract)

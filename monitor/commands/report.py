@@ -21,6 +21,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from monitor.commands.common import parse_instant
 from monitor.errors import InputError
 from monitor.reports.render import FORMATS
 
@@ -64,18 +65,6 @@ def _format(args: argparse.Namespace) -> str:
                      f"({', '.join(FORMATS)})", column="--format")
 
 
-def _as_of(text: str | None, now: datetime) -> datetime:
-    if text is None:
-        return now
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{text!r} is not an ISO 8601 instant", column="--as-of") from None
-    if value.tzinfo is None:
-        raise InputError(f"{text!r} has no UTC offset", column="--as-of")
-    return value
-
-
 def run(args: argparse.Namespace) -> int:
     from monitor.config import contracts_dir, database_url
     from monitor.reports.gather import gather
@@ -96,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.out.parent.is_dir():
         raise InputError(f"directory {str(args.out.parent)!r} does not exist", column="--out")
     now = datetime.now(UTC)
-    as_of = _as_of(args.as_of, now)
+    as_of = parse_instant(args.as_of, "--as-of") if args.as_of else now
     contract = find_contract(args.contract, contracts_dir(args.contracts_dir))
     store = None
     source: Source

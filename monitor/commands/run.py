@@ -31,6 +31,7 @@ from monitor.alerting.notifiers.store_log import StoreSentLog
 from monitor.cases.hook import CaseHook
 from monitor.cases.stored_causes import StoredCauses
 from monitor.collectors.http import HttpClient
+from monitor.commands.common import parse_instant
 from monitor.config import contracts_dir, database_url
 from monitor.conventions import DEFAULT_METRICS_PORT
 from monitor.errors import ContractError, InputError
@@ -40,7 +41,6 @@ from monitor.service.runtime import (
     Clock,
     SimulatorClock,
     fixed_clock,
-    parse_instant,
     real_clock,
     retarget,
 )

@@ -64,13 +64,3 @@ def retarget(contract: Contract, url: str) -> Contract:
     status_page = base if contract.sources.status_page else None
     sources = replace(contract.sources, settings=settings, status_page=status_page)
     return replace(contract, sources=sources)
-
-
-def parse_instant(text: str, flag: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{text!r} is not an ISO 8601 instant", column=flag) from None
-    if value.tzinfo is None:
-        raise InputError(f"{text!r} has no UTC offset", column=flag)
-    return value

@@ -28,13 +28,10 @@ from monitor.cases.model import (
     Trigger,
 )
 from monitor.cases.repository import StaleCaseError
+from monitor.cases.views import evidence_json
 from monitor.storage.cases_models import CaseEntryRow, CaseRow
 from monitor.storage.repository import Store
 from monitor.storage.state import _insert_ignore
-
-
-def _dec(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
 
 
 def _undec(value: str | None) -> Decimal | None:
@@ -42,15 +39,10 @@ def _undec(value: str | None) -> Decimal | None:
 
 
 def evidence_to_json(e: EvidenceSummary) -> dict[str, Any]:
-    return {
-        "status": e.status, "value": _dec(e.value), "target": _dec(e.target),
-        "direction": e.direction, "numerator": _dec(e.numerator),
-        "denominator": _dec(e.denominator), "intervals": e.intervals, "formula": e.formula,
-        "excluded_minutes": _dec(e.excluded_minutes),
-        "evaluation_status": e.evaluation_status,
-        "evaluated_at": e.evaluated_at.isoformat() if e.evaluated_at else None,
-        "consequence": e.consequence, "periods": list(e.periods),
-    }
+    """The evidence as stored: `case_json`'s shape without the derived summary line."""
+    stored = evidence_json(e)
+    del stored["summary"]
+    return stored
 
 
 def evidence_from_json(d: dict[str, Any]) -> EvidenceSummary:
