@@ -169,8 +169,9 @@ def test_no_data_source_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_a_database_report_carries_restatements_and_the_closed_status(tmp_path: Path) -> None:
-    """Half of October saved first, then the whole month: the store logs the service-level
-    restatement (83.76 % met -> 76.86 % breached); closing the period makes it final."""
+    """October saved once it ended with only its first half in, then with the late second
+    half: the store logs the service-level restatement of the ended period (83.76 % met ->
+    76.86 % breached); closing the period makes it final."""
     from monitor.cases.model import Case, CaseState, EvidenceSummary, TimelineEntry, Trigger
     from monitor.cases.workflow import transition
     from monitor.domain.credits import credits_for
@@ -192,7 +193,7 @@ def test_a_database_report_carries_restatements_and_the_closed_status(tmp_path: 
     store.ingest_outages(contract.id, outages)
     period = period_for(contract, "2026-10")
     for rows, at, reason in (
-        (frame[frame["interval_start"] < "2026-10-15"], datetime(2026, 10, 16, tzinfo=UTC),
+        (frame[frame["interval_start"] < "2026-10-15"], datetime(2026, 11, 1, 12, tzinfo=UTC),
          None),
         (frame, datetime(2026, 11, 2, tzinfo=UTC), "late data for 15-31 October"),
     ):

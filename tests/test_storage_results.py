@@ -96,12 +96,29 @@ def test_a_final_period_is_never_overwritten(store: Store) -> None:
     store.save_evaluation(evaluation("2026-10", 880, 1060), at=AT)
     assert store.close_period(CONTRACT.id, "2026-10", by="procurement", at=AT) is True
     assert store.close_period(CONTRACT.id, "2026-10", by="procurement", at=AT) is False
-    outcome = store.save_evaluation(evaluation("2026-10", 100, 1060), at=AT)
-    assert outcome.saved is False
+    later = datetime(2026, 12, 2, tzinfo=UTC)
+    outcome = store.save_evaluation(evaluation("2026-10", 100, 1060),
+                                    reason="vendor re-posted October", at=later)
+    assert (outcome.saved, outcome.restated) == (False, ("sl",))
     [r] = store.latest_results(CONTRACT.id)
     assert r.value == Decimal(880) / Decimal(1060)
     assert r.period_status == "final"
+    [rs] = store.restatements(CONTRACT.id, "2026-10")
+    assert (rs.old["status"], rs.new["status"], rs.reason) == ("met", "breached",
+                                                                "vendor re-posted October")
+    assert Decimal(rs.new["value"]) == Decimal(100) / Decimal(1060)
+    # The same late data seen again on the next pass is logged once, not every pass.
+    again = store.save_evaluation(evaluation("2026-10", 100, 1060), at=later)
+    assert again.restated == ()
+    assert len(store.restatements(CONTRACT.id, "2026-10")) == 1
+
+
+def test_an_open_periods_figures_move_without_restatements(store: Store) -> None:
+    for answered in (700, 750, 880):  # the month fills up during the month
+        store.save_evaluation(evaluation("2026-10", answered, 1060, "open"), at=AT)
     assert store.restatements(CONTRACT.id) == []
+    [r] = store.latest_results(CONTRACT.id)
+    assert r.value == Decimal(880) / Decimal(1060)
 
 
 def test_closing_a_period_never_evaluated_is_an_error(store: Store) -> None:

@@ -124,14 +124,17 @@ def save(s: Session, evaluation: Evaluation, credits: PeriodCredits | None,
                      {"k": f"slamon-period:{cid}:{period.label}"})
     row = s.execute(select(PeriodRow).where(PeriodRow.contract_id == cid,
                                                PeriodRow.label == period.label)).first()
-    if row is not None and row.PeriodRow.status == "final":
-        return SaveOutcome(saved=False)
+    # An open period's figures move freely. Once it has ended, a changed figure is a
+    # restatement: a provisional period takes the new figures and keeps the old ones in the
+    # log; a final one keeps its figures and logs what the new data would say.
+    prior = None if row is None else row.PeriodRow.status
+    final = prior == "final"
     values = {"kind": str(period.kind), "start": period.start, "end": period.end,
               "status": evaluation.status, "as_of": evaluation.as_of,
               "problems": {"problems": list(evaluation.problems)}}
     if row is None:
         s.execute(insert(PeriodRow).values(contract_id=cid, label=period.label, **values))
-    else:
+    elif not final:
         s.execute(update(PeriodRow).where(PeriodRow.contract_id == cid,
                                              PeriodRow.label == period.label).values(**values))
     # An SLA's money this period: its own line plus any earlier credit settled now.
@@ -157,11 +160,15 @@ def save(s: Session, evaluation: Evaluation, credits: PeriodCredits | None,
         if previous is not None:
             old = _figures(previous.value, previous.raw_value, previous.target,
                            previous.status, old_amount)
-            if old != new:
+            if old != new and prior in ("provisional", "final") and not (
+                    final and _last_restated(s, cid, period.label, result.sla_id) == new):
                 restated.append(result.sla_id)
                 s.execute(insert(RestatementRow).values(
                     contract_id=cid, period=period.label, sla_id=result.sla_id, at=at,
                     reason=reason, old=old, new=new))
+        if final:
+            continue
+        if previous is not None:
             s.execute(delete(ResultRow).where(ResultRow.contract_id == cid,
                                                  ResultRow.period == period.label,
                                                  ResultRow.sla_id == result.sla_id))
@@ -171,6 +178,8 @@ def save(s: Session, evaluation: Evaluation, credits: PeriodCredits | None,
             target=new["target"], direction=str(result.target.direction),
             status=new["status"], evidence=evidence_json(result), as_of=evaluation.as_of))
         _save_exclusions(s, cid, period.label, result)
+    if final:
+        return SaveOutcome(saved=False, restated=tuple(restated))
     if credits is not None:
         s.execute(delete(CreditRow).where(CreditRow.contract_id == cid,
                                              CreditRow.period == period.label))
@@ -183,6 +192,15 @@ def save(s: Session, evaluation: Evaluation, credits: PeriodCredits | None,
         if rows:
             s.execute(insert(CreditRow), rows)
     return SaveOutcome(saved=True, restated=tuple(restated))
+
+
+def _last_restated(s: Session, cid: str, label: str, sla_id: str) -> Any:
+    """The figures the newest restatement of one SLA's period recorded (None: none yet), so
+    that re-evaluating a final period with the same late data logs it once."""
+    return s.execute(select(RestatementRow.new).where(
+        RestatementRow.contract_id == cid, RestatementRow.period == label,
+        RestatementRow.sla_id == sla_id).order_by(RestatementRow.id.desc()).limit(1)
+    ).scalar_one_or_none()
 
 
 def _save_exclusions(s: Session, cid: str, label: str, result: SlaResult) -> None:
