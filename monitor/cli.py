@@ -70,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
+    if not args.verbose:  # its per-connection "Context impl" lines are noise on every command
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return int(args._run(args))
     except SlamonError as exc:
