@@ -12,9 +12,9 @@ from pathlib import Path
 
 from monitor.interchange import read_intervals
 from monitor.service.pipeline import evaluate_once, finalize_due
-from monitor.service.stored import stored_evaluations
 from monitor.spec import load_contract
 from monitor.storage import Store
+from monitor.storage.history import stored_evaluations
 from tests.conftest import DATA
 
 CONTRACT = load_contract(DATA / "we10-we11-contract.yaml")

@@ -155,3 +155,18 @@ def test_the_stored_figures_served_equal_what_the_service_just_evaluated(
                 assert abandon.breached is (hours == 18)
     finally:
         store.close()
+
+
+def test_serve_metrics_alone_raises_chronic_failure_from_the_stored_history(
+        store: Store, contract: Contract) -> None:
+    """`slamon serve-metrics` has no running service: two stored months that missed make
+    the contract's 2-in-2 rule hold, worked out by the credit engine over storage."""
+    chronic_series = ('slamon_chronic_failure{consequence="termination_right",'
+                      'contract="acme-2026",rule="any",vendor="genesys-cloud"}')
+    store.save_evaluation(evaluation(contract, "2026-11", Status.BREACHED, "0.7"),
+                          credits("2026-11"), at=NOW)
+    source = StoreSource(store, [contract])
+    assert f"{chronic_series} 0.0" in exposition(source)  # one miss is not chronic
+    store.save_evaluation(evaluation(contract, "2026-10", Status.BREACHED, "0.7"),
+                          credits("2026-10"), at=NOW + timedelta(seconds=1))
+    assert f"{chronic_series} 1.0" in exposition(source)

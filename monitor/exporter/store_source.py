@@ -9,8 +9,9 @@ What storage lacks comes from `live` when the exporter runs inside `slamon run` 
 `Service`, a `LiveState`): chronic failures raised by the newest credits it assessed (storage
 keeps credit lines, not chronic state), and the sources it could not even build (a bad
 credential setting: they never ran, so no run row says they are down). Without `live`
-(`slamon serve-metrics`), chronic failures read as not raised. Performance-issue cases are
-not shown yet (0 overdue).
+(`slamon serve-metrics`), chronic failures come from the credit engine run over the stored
+history. Overdue performance-issue cases come from
+the case tables.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-from monitor.domain.contract import Contract, Direction, Status, Target
+from monitor.domain.contract import Contract
+from monitor.domain.credits import assess_credits
 from monitor.domain.periods import period_for
-from monitor.domain.results import CreditLine, Evaluation, Evidence, PeriodCredits, SlaResult
+from monitor.domain.results import CreditLine, Evaluation, PeriodCredits
 from monitor.exporter.from_results import snapshot_from_evaluations
 from monitor.exporter.snapshot import CollectorSnapshot, MetricsSnapshot
+from monitor.storage.history import result_from_stored, stored_evaluations
 from monitor.storage.results import StoredResult
 from monitor.storage.state import CollectorRun
 
@@ -56,19 +59,6 @@ class _Health:
     errors: int = 0
     runs: int = 0
     seconds: float = 0.0
-
-
-def _result(row: StoredResult) -> SlaResult:
-    ev = row.evidence
-    return SlaResult(
-        sla_id=row.sla_id, metric=row.metric, value=row.value, raw_value=row.raw_value,
-        target=Target(row.target, Direction(row.direction)), status=Status(row.status),
-        evidence=Evidence(numerator=Decimal(str(ev.get("numerator", 0))),
-                          denominator=Decimal(str(ev.get("denominator", 0))),
-                          intervals=int(ev.get("intervals", 0)),
-                          excluded_minutes=Decimal(str(ev.get("excluded_minutes", 0))),
-                          formula=str(ev.get("formula", ""))),
-    )
 
 
 def _cases_overdue(store: ResultStore, known: Mapping[str, Contract],
@@ -108,7 +98,9 @@ class StoreSource:
             contract = known[contract_id]
             evaluations.append(Evaluation(
                 contract_id, period_for(contract, label), max(r.as_of for r in rows),
-                rows[0].period_status, tuple(_result(r) for r in rows)))
+                rows[0].period_status,
+                tuple(result_from_stored(contract, r) for r in rows
+                      if r.sla_id in {sla.id for sla in contract.slas})))
             lines = tuple(
                 CreditLine(r.sla_id, label, r.currency or contract.currency, r.credit, r.credit,
                            "stored", "issued")
@@ -124,9 +116,25 @@ class StoreSource:
             stored = {(c.contract, c.source) for c in collectors}
             collectors += [c for c in self.live.unbuilt_sources()
                            if (c.contract, c.source) not in stored and c.contract in known]
+        else:
+            _merge_chronic(credits, self._stored_chronic())
         return snapshot_from_evaluations(self.contracts, evaluations, credits, now,
                                          collectors=collectors, last_measurements=fresh,
                                          cases_overdue=_cases_overdue(self.store, known, now))
+
+    def _stored_chronic(self) -> dict[str, Sequence[PeriodCredits]]:
+        """Chronic failures from the stored history (`slamon serve-metrics` alone): the
+        credit engine over up to 24 stored months per contract, a few hundred rows."""
+        from monitor.storage import Store
+
+        if not isinstance(self.store, Store):
+            return {}
+        out: dict[str, Sequence[PeriodCredits]] = {}
+        for contract in self.contracts:
+            history = stored_evaluations(self.store, contract, count=24)
+            if history:
+                out[contract.id] = assess_credits(contract, history)
+        return out
 
     def _collectors(self, known: dict[str, Contract]) -> tuple[
         list[CollectorSnapshot], dict[str, datetime]

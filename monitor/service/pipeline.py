@@ -51,8 +51,8 @@ from monitor.errors import (
     StorageError,
     TransientError,
 )
-from monitor.service.stored import stored_evaluations
 from monitor.storage import Store
+from monitor.storage.history import stored_evaluations
 
 log = logging.getLogger("slamon.service")
 Wall = Callable[[], datetime]

@@ -1,5 +1,6 @@
-"""Earlier periods rebuilt from stored results, so each pass of the service can assess
-credits over a year of history without re-reading a year of raw intervals.
+"""Earlier periods rebuilt from stored results, so the service can assess credits over a
+year of history (and the exporter can tell chronic failures) without re-reading a year of
+raw intervals.
 
 The credit engine needs the ordered history of `Evaluation`s (earn-back windows, rolling
 N-of-M defaults, chronic failure). The service re-evaluates only the months that can still
@@ -15,21 +16,23 @@ from collections import defaultdict
 from decimal import Decimal
 
 from monitor.domain.aggregation import meets
-from monitor.domain.contract import Contract, Direction, Status, Target
+from monitor.domain.contract import Contract, Direction, PeriodKind, Status, Target
 from monitor.domain.periods import period_for
 from monitor.domain.results import Evaluation, Evidence, Period, SlaResult
 from monitor.errors import InputError
-from monitor.storage import Store
+from monitor.storage.repository import Store
 from monitor.storage.results import StoredResult
 
 
-def stored_evaluations(store: Store, contract: Contract, before: Period,
-                       count: int = 12) -> list[Evaluation]:
-    """Up to `count` stored periods of `before.kind` that end by `before.start`, oldest
-    first."""
+def stored_evaluations(store: Store, contract: Contract, before: Period | None = None,
+                       count: int = 12, kind: PeriodKind = PeriodKind.MONTH
+                       ) -> list[Evaluation]:
+    """Up to `count` stored periods of `before.kind` (else `kind`) that end by `before.start`
+    (else all of them), oldest first."""
+    kind = before.kind if before is not None else kind
     by_label: dict[str, list[StoredResult]] = defaultdict(list)
     for row in store.results_history(contract.id):
-        if row.period_kind == str(before.kind) and row.period_end <= before.start:
+        if row.period_kind == str(kind) and (before is None or row.period_end <= before.start):
             by_label[row.period].append(row)
     labels = sorted(by_label, key=lambda label: by_label[label][0].period_start)[-count:]
     out: list[Evaluation] = []
@@ -39,14 +42,15 @@ def stored_evaluations(store: Store, contract: Contract, before: Period,
         except InputError:  # the contract's term changed since: the period is no longer in it
             continue
         rows = by_label[label]
-        results = tuple(_result(contract, row) for row in rows
+        results = tuple(result_from_stored(contract, row) for row in rows
                         if row.sla_id in {sla.id for sla in contract.slas})
         out.append(Evaluation(contract.id, period, rows[0].as_of, rows[0].period_status,
                               results))
     return out
 
 
-def _result(contract: Contract, row: StoredResult) -> SlaResult:
+def result_from_stored(contract: Contract, row: StoredResult) -> SlaResult:
+    """One stored SLA figure as the engine's `SlaResult` (what the credit engine reads)."""
     sla = contract.sla(row.sla_id)
     ev = row.evidence
     numerator, denominator = Decimal(ev["numerator"]), Decimal(ev["denominator"])
