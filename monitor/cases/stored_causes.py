@@ -43,7 +43,7 @@ class StoredCauses:
         return out
 
     def __call__(self, contract: Contract) -> list[RecurringCause]:
-        from monitor.service.stored import stored_evaluations
+        from monitor.storage.history import stored_evaluations
 
         now = self.clock()
         current = period_containing(contract, PeriodKind.MONTH, now)
