@@ -188,3 +188,20 @@ def test_the_holiday_calendar_drops_the_holiday_intervals() -> None:
                  datetime(2026, 11, 2, tzinfo=UTC)).result("sl")
     assert r.value == Decimal("0.9")
     assert r.evidence.intervals == 1
+
+
+def test_a_frame_edited_between_two_evaluations_gives_the_new_figures() -> None:
+    """The engine remembers sums per frame for speed; an edit must never be answered from
+    that memory."""
+    c = contract([sla("sl", Metric.SERVICE_LEVEL, "0.80", threshold=timedelta(seconds=20))])
+    frame = intervals([{"interval_start": "2026-10-15T10:00:00-04:00", "offered": 100,
+                        "answered": 100, "abandoned": 0, "answered_within_20s": 90,
+                        "abandoned_within_20s": 0}])
+    period = period_for(c, "2026-10")
+    as_of = datetime(2026, 11, 2, tzinfo=UTC)
+    assert evaluate(c, Measurements(frame), period, as_of).result("sl").value == Decimal("0.9")
+    frame.loc[0, "answered_within_20s"] = 70
+    assert evaluate(c, Measurements(frame), period, as_of).result("sl").value == Decimal("0.7")
+    frame.loc[0, "interval_start"] = pd.Timestamp("2026-09-15T14:00:00Z")
+    moved = evaluate(c, Measurements(frame), period, as_of).result("sl")
+    assert moved.value is None  # nothing left in October

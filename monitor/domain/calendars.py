@@ -99,7 +99,34 @@ class OpenSpans:
 
 
 def open_spans(calendar: Calendar, start: datetime, end: datetime, tz: ZoneInfo) -> OpenSpans:
-    """The calendar's open time inside [start, end), as real (UTC) spans."""
+    """The calendar's open time inside [start, end), as real (UTC) spans.
+
+    Remembered per calendar VALUE and window (a quarterly SLA asks for its quarter in each
+    of the quarter's months); the remembered arrays are read-only.
+    """
+    window = (_calendar_key(calendar), to_ns(start), to_ns(end), tz)
+    spans = _SPANS.get(window)
+    if spans is None:
+        spans = _open_spans(calendar, start, end, tz)
+        spans.starts.flags.writeable = False
+        spans.ends.flags.writeable = False
+        while len(_SPANS) >= _KEEP_SPANS:  # tolerant of another thread trimming too
+            _SPANS.pop(next(iter(_SPANS), window), None)
+        _SPANS[window] = spans
+    return spans
+
+
+_KEEP_SPANS = 256
+_SPANS: dict[tuple[object, ...], OpenSpans] = {}
+
+
+def _calendar_key(calendar: Calendar) -> str:
+    """The calendar's value: its dataclass repr spells out every field (and, unlike `==`,
+    the `fold` of a wall-clock time, which decides an ambiguous local hour)."""
+    return repr(calendar)
+
+
+def _open_spans(calendar: Calendar, start: datetime, end: datetime, tz: ZoneInfo) -> OpenSpans:
     lo, hi = to_ns(start), to_ns(end)
     if calendar.always_open:
         return OpenSpans(np.array([lo], dtype=np.int64), np.array([hi], dtype=np.int64))

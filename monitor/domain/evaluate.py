@@ -20,7 +20,8 @@ while `as_of` is before the period end and `provisional` after it (storage makes
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -50,14 +51,83 @@ from monitor.errors import InputError
 MINUTE_NS = agg.MINUTE_NS
 
 
+class _State:
+    """What the engine remembers about one interval frame between `evaluate` calls.
+
+    Checking that 17.5 M start times are in order costs a pass over 140 MB; a month-by-
+    month run (or a quarterly SLA re-evaluated in each month of its quarter) would repeat
+    it, and the quarter's sums, every call. The state is tied to the frame's
+    `interval_start` buffer: it holds a view of the column (so the buffer stays alive and,
+    under pandas copy-on-write, any later write to the column copies it) and is used only
+    while the frame's column is still that very buffer (`matches`). Column sums are tied
+    to their own column buffers the same way (`IntervalSums.column`).
+    """
+
+    def __init__(self, series: pd.Series, t: agg.I64) -> None:
+        self.series = series
+        self.t = t
+        self.address = _address(t)
+        self.sorted = agg.is_sorted(t)
+        self.sums: dict[tuple[int, int], agg.IntervalSums] = {}
+
+    def matches(self, t: agg.I64) -> bool:
+        return len(t) == len(self.t) and _address(t) == self.address
+
+    def unmasked(self, lo: int, hi: int) -> agg.IntervalSums:
+        """The sums of every row in [lo, hi) of a time-sorted frame (a slice, no copy)."""
+        key = (lo, hi)
+        sums = self.sums.pop(key, None)
+        if sums is None:
+            i, j = (int(x) for x in np.searchsorted(self.t, [lo, hi]))
+            sums = agg.IntervalSums(slice(i, j), self.t[i:j], lo, ordered=True)
+        self.sums[key] = sums  # most recently used last
+        while len(self.sums) > _KEEP_SUMS:  # tolerant of another thread trimming too
+            self.sums.pop(next(iter(self.sums), key), None)
+        return sums
+
+
+_KEEP_SUMS = 8  # period sums kept per frame: a few thousand int64 each, never row arrays
+_STATES: dict[int, tuple[weakref.ref[pd.DataFrame], _State]] = {}
+
+
+def _address(values: agg.I64) -> int:
+    return int(values.__array_interface__["data"][0])
+
+
+def _forget(key: int) -> Callable[[object], None]:
+    def drop(_: object) -> None:
+        _STATES.pop(key, None)
+    return drop
+
+
+def _state(frame: pd.DataFrame) -> _State:
+    """The remembered state of `frame`, (re)built when its start times are new."""
+    series = frame["interval_start"]
+    dtype = series.dtype
+    plain = (isinstance(dtype, pd.DatetimeTZDtype) and dtype.unit == "ns") or \
+        dtype == np.dtype("datetime64[ns]")
+    if not plain:  # converted on the fly: a fresh buffer every call, nothing to tie to
+        return _State(series, agg.start_ns(frame))
+    t = np.asarray(series.array.asi8, dtype=np.int64)
+    key = id(frame)
+    entry = _STATES.get(key)
+    if entry is not None and entry[0]() is frame and entry[1].matches(t):
+        return entry[1]
+    state = _State(series, t)
+    _STATES[key] = (weakref.ref(frame, _forget(key)), state)
+    return state
+
+
 class _Frame:
-    """The interval rows with their start times as int64, sorted-ness checked once."""
+    """The interval rows of one evaluation, with their remembered state (`_State`)."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
-        self.t = agg.start_ns(frame) if len(frame) else np.zeros(0, dtype=np.int64)
-        self.sorted = agg.is_sorted(self.t)
+        self.state = _state(frame) if len(frame) else None
+        self.t = self.state.t if self.state is not None else np.zeros(0, dtype=np.int64)
+        self.sorted = self.state.sorted if self.state is not None else True
         self._cache: dict[tuple[Any, ...], agg.IntervalSums] = {}
+        self._columns: dict[tuple[int, str], agg.I64] = {}
 
     def sums(self, scope: tuple[Any, ...], contract: Contract, sla: Sla,
              lo: int, hi: int) -> agg.IntervalSums:
@@ -66,23 +136,29 @@ class _Frame:
             self._cache[key] = self._build(contract, sla, lo, hi)
         return self._cache[key]
 
+    def column(self, sums: agg.IntervalSums) -> Callable[[str], agg.I64]:
+        """`sums.column` on this frame, each column summed at most once per evaluation."""
+        def col(name: str) -> agg.I64:
+            key = (id(sums), name)
+            if key not in self._columns:
+                self._columns[key] = sums.column(self.frame, name)
+            return self._columns[key]
+        return col
+
     def _build(self, contract: Contract, sla: Sla, lo: int, hi: int) -> agg.IntervalSums:
         rows: slice | agg.I64
         if self.sorted:
+            if self.state is not None and _unscoped(contract, sla):
+                return self.state.unmasked(lo, hi)
             i, j = (int(x) for x in np.searchsorted(self.t, [lo, hi]))
-            mask = _scope_mask(contract, sla, self._columns(slice(i, j)))
+            mask = _scope_mask(contract, sla, self.frame, slice(i, j), j - i)
             rows = slice(i, j) if mask is None else i + np.flatnonzero(mask)
         else:
             inside = (self.t >= lo) & (self.t < hi)
             idx = np.flatnonzero(inside)
-            mask = _scope_mask(contract, sla, self._columns(idx))
+            mask = _scope_mask(contract, sla, self.frame, idx, len(idx))
             rows = idx if mask is None else idx[mask]
-        return agg.IntervalSums(self.frame, rows, self.t[rows], lo, ordered=self.sorted)
-
-    def _columns(self, rows: slice | agg.I64) -> pd.DataFrame:
-        """Only the scope columns of the selected rows (never a copy of the counts)."""
-        names = [c for c in ("queue", "channel") if c in self.frame.columns]
-        return pd.DataFrame({c: self.frame[c].iloc[rows] for c in names})
+        return agg.IntervalSums(rows, self.t[rows], lo, ordered=self.sorted)
 
 
 def _scope_key(contract: Contract, sla: Sla) -> tuple[Any, ...]:
@@ -94,20 +170,29 @@ def _queue_ids(contract: Contract, sla: Sla) -> set[str]:
     return {by_name.get(q, q) for q in sla.queues}
 
 
-def _scope_mask(contract: Contract, sla: Sla, rows: pd.DataFrame) -> agg.Mask | None:
-    """Rows of the SLA's queues and channel; None when every row counts."""
+def _unscoped(contract: Contract, sla: Sla) -> bool:
+    """Whether every row counts for `sla` (`_scope_mask` would be None)."""
+    return not _queue_ids(contract, sla) and not sla.channel
+
+
+def _scope_mask(contract: Contract, sla: Sla, frame: pd.DataFrame, rows: slice | agg.I64,
+                n: int) -> agg.Mask | None:
+    """Which of the `n` selected `rows` are of the SLA's queues and channel; None when
+    every row counts. Reads only the scope columns of those rows (never copies a column)."""
     mask: agg.Mask | None = None
     queues = _queue_ids(contract, sla)
     if queues:
-        mask = agg.queue_mask(rows["queue"], frozenset(queues))
+        mask = agg.queue_mask(frame["queue"], frozenset(queues), rows)
     if sla.channel:
-        if "channel" in rows.columns:
-            ch = agg.queue_mask(rows["channel"], frozenset({sla.channel}))
+        if "channel" in frame.columns:
+            ch = agg.queue_mask(frame["channel"], frozenset({sla.channel}), rows)
         elif not queues and contract.sources.queues:
             ids = frozenset(q.id for q in contract.sources.queues if q.channel == sla.channel)
-            ch = agg.queue_mask(rows["queue"], ids)
+            ch = agg.queue_mask(frame["queue"], ids, rows)
+        elif sla.channel == "voice":  # no channel column: every row is of the
+            return mask if mask is not None else np.full(n, True)  # default channel
         else:
-            ch = np.full(len(rows), sla.channel == "voice")  # interchange default channel
+            return np.zeros(n, dtype=bool)
         mask = ch if mask is None else mask & ch
     return mask
 
@@ -172,7 +257,7 @@ def _count_result(sla: Sla, target: Target, frame: _Frame, contract: Contract, l
         details["missing"] = "missing columns: " + ", ".join(missing)
         return _insufficient(sla, target, formula, details, measured)
     sums = frame.sums(_scope_key(contract, sla), contract, sla, lo, hi)
-    ratio: Ratio = ratio_for(sla, sums.column)
+    ratio: Ratio = ratio_for(sla, frame.column(sums))
     in_cal = cal.contains(sums.starts)
     excluded = excl.contains(sums.starts) & in_cal
     keep = in_cal & ~excluded
@@ -198,7 +283,7 @@ def _count_result(sla: Sla, target: Target, frame: _Frame, contract: Contract, l
     per_interval = None
     if keep_intervals:
         per_interval = pd.DataFrame({
-            "interval_start": pd.to_datetime(sums.starts, unit="ns", utc=True),
+            "interval_start": pd.DatetimeIndex(sums.starts.view("datetime64[ns]"), tz="UTC"),
             "numerator": num, "denominator": den,
             "in_calendar": in_cal, "excluded": excluded,
         })
