@@ -42,6 +42,8 @@ class InputError(SlamonError):
         if file:
             where = file + (f":{line}" if line is not None else "")
             where += f": {column}: " if column else ": "
+        elif column:  # a flag or field with no file: still say which one
+            where = f"{column}: "
         super().__init__(where + message)
 
 

@@ -85,7 +85,14 @@ def read_intervals(path: str | Path, contract: Contract | None = None) -> pd.Dat
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except FileNotFoundError as exc:
         raise InputError("no such file", file=file) from exc
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except pd.errors.ParserError as exc:
+        # pandas: "Error tokenizing data. C error: Expected 16 fields in line 3, saw 17\n"
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if found:
+            raise InputError(f"{found[3]} fields where the header has {found[1]}", file=file,
+                             line=int(found[2])) from None
+        raise InputError(f"not a readable CSV file ({str(exc).strip()})", file=file) from None
+    except UnicodeDecodeError as exc:
         raise InputError(f"not a readable CSV file ({exc})", file=file) from exc
     except pd.errors.EmptyDataError as exc:
         raise InputError("the file is empty; expected a header line", file=file) from exc
@@ -233,24 +240,30 @@ def read_outages(path: str | Path) -> tuple[Outage, ...]:
     except FileNotFoundError as exc:
         raise InputError("no such file", file=file) from exc
     outages: list[Outage] = []
-    with handle:
-        reader = csv.DictReader(handle, skipinitialspace=True)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        for column in OUTAGE_COLUMNS:
-            if column not in header:
-                raise InputError("required column is missing", file=file, line=1, column=column)
-        for column in header:
-            if column not in OUTAGE_COLUMNS + OUTAGE_OPTIONAL:
-                warnings.warn(f"{file}:1: {column}: unknown column ignored",
-                              InterchangeWarning, stacklevel=2)
-        for row in reader:
-            line = reader.line_num
-            values = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+    try:
+        with handle:
+            reader = csv.DictReader(handle, skipinitialspace=True)
+            header = [h.strip() for h in (reader.fieldnames or [])]
+            for column in OUTAGE_COLUMNS:
+                if column not in header:
+                    raise InputError("required column is missing", file=file, line=1, column=column)
+            for column in header:
+                if column not in OUTAGE_COLUMNS + OUTAGE_OPTIONAL:
+                    warnings.warn(f"{file}:1: {column}: unknown column ignored",
+                                  InterchangeWarning, stacklevel=2)
+            for row in reader:
+                line = reader.line_num
+                if None in row:  # DictReader keeps the surplus fields of a row under None
+                    raise InputError(f"{len(header) + len(row[None])} fields where the header has "
+                                     f"{len(header)}", file=file, line=line)
+                values = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
 
-            def fail(column: str, message: str, line: int = line) -> InputError:
-                return InputError(message, file=file, line=line, column=column)
+                def fail(column: str, message: str, line: int = line) -> InputError:
+                    return InputError(message, file=file, line=line, column=column)
 
-            outages.append(_outage(values, fail))
+                outages.append(_outage(values, fail))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not a readable CSV file ({exc})", file=file) from None
     return tuple(outages)
 
 

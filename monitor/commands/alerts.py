@@ -8,7 +8,7 @@ from pathlib import Path
 from monitor import conventions as C
 from monitor.alerting.generate import generate
 from monitor.alerting.model import Links
-from monitor.errors import ContractError
+from monitor.errors import ContractError, InputError
 from monitor.spec import load_contracts
 
 HELP = "generate Prometheus alert rules and their promtool tests from the contracts"
@@ -34,6 +34,13 @@ def run(args: argparse.Namespace) -> int:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ContractError(errors)  # nothing written
-    for path in generate(contracts, args.out, Links(args.grafana_url, args.runbook_url)):
+    if args.out.exists() and not args.out.is_dir():
+        raise InputError(f"{str(args.out)!r} is a file, not a directory", column="--out")
+    try:
+        written = generate(contracts, args.out, Links(args.grafana_url, args.runbook_url))
+    except OSError as exc:
+        raise InputError(f"cannot write alert rules under {str(args.out)!r}: "
+                         f"{exc.strerror or exc}", column="--out") from None
+    for path in written:
         print(path)
     return 0

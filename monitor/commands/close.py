@@ -43,8 +43,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         if store.period_status(contract.id, period.label) is None:
             raise InputError(f"period {period.label} of contract {contract.id} has no stored "
-                             "evaluation; run `slamon run` or `slamon evaluate` from the "
-                             "database first", column="--period")
+                             "evaluation; run `slamon run`, or `slamon evaluate --save` "
+                             "from the database, first", column="--period")
         if not store.close_period(contract.id, period.label, closure.by, closure.at):
             print(f"{contract.id} {period.label} was already final")
             return 0

@@ -56,7 +56,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="with the database as source: store the evaluation and its "
                         "credits (a final period is kept; changes become restatements)")
     parser.add_argument("--db", metavar="URL",
-                        help="without --intervals: read the period from this database "
+                        help="without --intervals/--outages: read the period from this database "
                         "(default: SLAMON_DATABASE_URL or sqlite:///slamon.db)")
 
 
@@ -68,7 +68,7 @@ def load_contract_arg(args: argparse.Namespace) -> Contract:
 
 def open_source(args: argparse.Namespace, contract: Contract) -> Source:
     """The files named on the command line, else the database (--db URL)."""
-    if args.intervals is not None:
+    if args.intervals is not None or args.outages is not None:  # outages alone are files too
         return FileSource.read(contract, args.intervals, args.outages)
     from monitor.config import database_url
     from monitor.storage import Store
@@ -77,6 +77,9 @@ def open_source(args: argparse.Namespace, contract: Contract) -> Source:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.history < 0:
+        print("slamon evaluate: --history must be 0 or more", file=sys.stderr)
+        return 2
     as_of = parse_instant(args.as_of, "--as-of") if args.as_of else datetime.now(UTC)
     contract = load_contract_arg(args)
     period = period_for(contract, args.period)
@@ -91,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         if args.save:
             if not isinstance(source, StoreSource):
                 raise InputError("--save stores into the database; it needs the database "
-                                 "as the source (no --intervals)", column="--save")
+                                 "as the source (no --intervals/--outages)", column="--save")
             source.store.save_contract(contract)
             source.store.save_evaluation(past.current, past.current_credits, at=as_of)
     finally:

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from monitor.alerting.notifiers.sentlog import JsonlSentLog, SentLog, SentRecord
+from monitor.errors import InputError
 
 HELP = "list the breach and recovery notifications sent"
 DEFAULT_LOG = Path("slamon-notifications.jsonl")
@@ -49,6 +50,8 @@ def listing(log: SentLog, contract: str | None = None, as_json: bool = False) ->
 def run(args: argparse.Namespace) -> int:
     log: SentLog
     if args.log is not None:
+        if not args.log.is_file():
+            raise InputError(f"{str(args.log)!r}: no such file", column="--log")
         log = JsonlSentLog(args.log)
     else:
         from monitor.alerting.notifiers.store_log import StoreSentLog

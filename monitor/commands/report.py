@@ -84,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if not args.out.parent.is_dir():
         raise InputError(f"directory {str(args.out.parent)!r} does not exist", column="--out")
+    if args.out.is_dir():
+        raise InputError(f"{str(args.out)!r} is a directory; name the report file",
+                         column="--out")
     now = datetime.now(UTC)
     as_of = parse_instant(args.as_of, "--as-of") if args.as_of else now
     contract = find_contract(args.contract, contracts_dir(args.contracts_dir))
@@ -103,7 +106,11 @@ def run(args: argparse.Namespace) -> int:
             cases = StoreCaseRepository(store).list(contract.id)
         data = gather(contract, args.period, source, as_of, generated_at=now,
                       history=args.history, cases=cases)
-        size = write_report(data, fmt, args.out)
+        try:
+            size = write_report(data, fmt, args.out)
+        except OSError as exc:  # write_report leaves no partial file behind
+            raise InputError(f"cannot write {str(args.out)!r}: {exc.strerror or exc}",
+                             column="--out") from None
     finally:
         if store is not None:
             store.close()

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from monitor.conventions import DEFAULT_METRICS_PORT
-from monitor.errors import ContractError
+from monitor.errors import ContractError, InputError
 from monitor.exporter.server import ContractsSource, serve
 from monitor.exporter.snapshot import SnapshotSource
 from monitor.spec import load_contracts
@@ -48,7 +48,12 @@ def run(args: argparse.Namespace) -> int:
         from monitor.storage import Store
 
         source = StoreSource(Store.open(database_url(args.db)), contracts)
-    server = serve(source, args.port, args.addr)
+    try:
+        server = serve(source, args.port, args.addr)
+    except (OSError, OverflowError) as exc:  # port taken, bad address, port > 65535
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputError(f"--addr/--port: cannot listen on {args.addr}:{args.port}: "
+                         f"{reason}") from None
     log.info("serving metrics on http://%s:%d/metrics", args.addr, server.port)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

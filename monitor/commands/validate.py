@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         for problem in problems:
             print(problem)
-    files = len(loaded)
+    files = len({one.file for one in loaded} | bad_files)  # a missing path counts as one
     noun = "file" if files == 1 else "files"
     if errors:
         summary = (f"{errors} {_plural(errors, 'error')} and {warnings} "

@@ -141,9 +141,12 @@ def parse_measure(raw: object) -> Measure:
         return raw
     if isinstance(raw, str) and raw.strip().endswith("%"):
         return Measure(parse_ratio(raw), "ratio")
+    what = "a percentage such as '85%', a duration such as '30s' or a number"
     if isinstance(raw, str) and raw.strip() and raw.strip()[-1].isalpha():
+        if not any(c.isdigit() for c in raw):  # 'eighty' is no duration gone wrong
+            raise ValueError(f"must be {what}, got {raw!r}")
         return Measure(duration_seconds(raw), "seconds")
-    value = _number(raw, "a percentage such as '85%', a duration such as '30s' or a number")
+    value = _number(raw, what)
     if value < 0:
         raise ValueError("must not be negative")
     return Measure(value, "number")

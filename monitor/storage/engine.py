@@ -8,22 +8,39 @@ PostgreSQL runs through psycopg 3; a URL without a driver gets `+psycopg`.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from monitor.errors import StorageError
 
 
 def normalise_url(url: str) -> str:
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:  # the text is not echoed: it may hold a password
+        raise StorageError("the database URL (--db or SLAMON_DATABASE_URL) is not a URL; "
+                           "write sqlite:///slamon.db or postgresql+psycopg://user@host/db")\
+            from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise StorageError(f"unsupported database {parsed.drivername!r}: use sqlite:/// or "
                            "postgresql+psycopg://")
     return parsed.render_as_string(hide_password=False)
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names when it does not exist (connecting would create it)."""
+    parsed = make_url(normalise_url(url))
+    db = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not db or db == ":memory:" \
+            or db.startswith("file:") or "uri" in parsed.query:
+        return None
+    return None if Path(db).exists() else Path(db)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

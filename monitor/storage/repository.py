@@ -57,13 +57,14 @@ from sqlalchemy.orm import Session
 from monitor.domain.contract import Contract, Sla
 from monitor.domain.measurements import Outage
 from monitor.domain.results import CreditLine, Evaluation, Period, PeriodCredits
+from monitor.errors import StorageError
 from monitor.storage import bulk
 from monitor.storage import intervals as iv
 from monitor.storage import outages as out
 from monitor.storage import results as res
 from monitor.storage import rollups as ru
 from monitor.storage import state as st
-from monitor.storage.engine import make_engine
+from monitor.storage.engine import make_engine, missing_sqlite_file
 from monitor.storage.migrate import check, upgrade
 from monitor.storage.models import ContractRow, IntervalCorrectionRow
 
@@ -115,6 +116,10 @@ class Store:
 
     @classmethod
     def open(cls, url: str, *, check_revision: bool = True) -> Store:
+        if check_revision and (missing := missing_sqlite_file(url)) is not None:
+            # connecting would leave an empty file wherever a mistyped --db points
+            raise StorageError(f"database {url} has no slamon tables yet (no file {missing}); "
+                               "run `slamon db upgrade` first")
         store = cls(make_engine(url))
         if check_revision:
             check(store.engine)

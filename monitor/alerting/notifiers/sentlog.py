@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from monitor.errors import InputError
+
 
 @dataclass(frozen=True)
 class SentRecord:
@@ -74,11 +76,15 @@ class JsonlSentLog(MemorySentLog):
         super().__init__()
         self.path = path
         if path.exists():
-            for line in path.read_text().splitlines():
+            for number, line in enumerate(path.read_text().splitlines(), start=1):
                 if line.strip():
-                    row = json.loads(line)
-                    row["claimed_at"] = datetime.fromisoformat(row["claimed_at"])
-                    record = SentRecord(**row)
+                    try:
+                        row = json.loads(line)
+                        row["claimed_at"] = datetime.fromisoformat(row["claimed_at"])
+                        record = SentRecord(**row)
+                    except (ValueError, KeyError, TypeError) as exc:
+                        raise InputError(f"not a sent-log record: {exc}", file=str(path),
+                                         line=number) from None
                     self._rows[record.key] = record
 
     def _append(self, record: SentRecord) -> None:
