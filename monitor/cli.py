@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from types import ModuleType
 
 from monitor.errors import SlamonError
@@ -43,11 +44,19 @@ def _load(module: str) -> ModuleType | None:
         raise
 
 
+def _version() -> str:
+    try:
+        return metadata.version("slamon")
+    except metadata.PackageNotFoundError:  # running from a source tree that was not installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="slamon", description="Vendor-SLA monitoring and compliance."
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    parser.add_argument("--version", action="version", version=f"slamon {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, module_name in COMMANDS.items():

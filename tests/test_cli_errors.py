@@ -209,3 +209,18 @@ def test_an_outage_file_alone_is_evaluated_not_silently_replaced_by_the_database
     assert "99.9216%" in rows["availability"]
     assert "35 min down of 44640 min, 480 min excluded" in rows["availability"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_format_that_contradicts_the_out_suffix_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "claim.pdf"
+    code = main(["report", "--contract", ACME, "--period", "2026-10", "--format", "xlsx",
+                 "--out", str(out), "--intervals", INTERVALS])
+    assert code == 1
+    assert "--format xlsx but --out 'claim.pdf' names a pdf file" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_version_names_the_installed_package(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("slamon 0.")

@@ -56,9 +56,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _format(args: argparse.Namespace) -> str:
-    if args.format:
-        return str(args.format)
     suffix = args.out.suffix.lower().lstrip(".")
+    if args.format:
+        if suffix in FORMATS and suffix != args.format:
+            # An XLSX named claim.pdf opens in nothing a procurement analyst has.
+            raise InputError(f"--format {args.format} but --out {args.out.name!r} names a "
+                             f"{suffix} file; make them agree", column="--format")
+        return str(args.format)
     if suffix in FORMATS:
         return suffix
     raise InputError(f"cannot tell the format from {args.out.name!r}; give --format "
