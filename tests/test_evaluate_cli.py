@@ -89,10 +89,9 @@ def test_we4_uptime_through_the_cli(capsys: pytest.CaptureFixture[str], tmp_path
     assert (ev["numerator"], ev["denominator"]) == (43_200 - down, 43_200)
 
 
-def test_we4_432_minutes_earns_the_5_percent_credit_when_credits_are_installed(
+def test_we4_432_minutes_earns_the_5_percent_credit(
     capsys: pytest.CaptureFixture[str], tmp_path: Path,
 ) -> None:
-    pytest.importorskip("monitor.domain.credits")
     doc = run_json(capsys, "--intervals", ICMI_CSV, "--outages", outages_csv(tmp_path, 432))
     entry = by_id(doc)["availability"]
     assert entry["credit"] == "1000.00"

@@ -25,7 +25,7 @@ from monitor.domain.contract import (
 )
 from monitor.spec import load_contract
 from monitor.spec.loader import load_file
-from tests.conftest import EXAMPLE_CONTRACT, FIXTURES, SHARED_EXAMPLE
+from tests.conftest import EXAMPLE_CONTRACT, FIXTURES, SHARED_EXAMPLE, missing
 
 EXAMPLE = EXAMPLE_CONTRACT
 
@@ -196,5 +196,5 @@ def test_example_has_no_error_and_only_credential_warnings_when_env_is_empty() -
 
 def test_the_shipped_copy_of_the_example_matches_the_spec() -> None:
     if not SHARED_EXAMPLE.exists():
-        pytest.skip("../shared is not beside this checkout")
+        missing("../shared beside this checkout")
     assert (FIXTURES / "contract-example.yaml").read_bytes() == SHARED_EXAMPLE.read_bytes()
