@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from monitor.commands.common import parse_instant
-from monitor.domain.contract import Contract, Metric, Status
+from monitor.domain.contract import SECONDS_METRICS, Contract, Metric, Status
 from monitor.domain.history import evaluate_history
 from monitor.domain.periods import period_for
 from monitor.domain.results import Evaluation, PeriodCredits, SlaResult
@@ -30,7 +30,6 @@ from monitor.interchange import evaluation_to_json
 from monitor.sources import FileSource, Source, StoreSource
 
 HELP = "Evaluate a contract's SLAs for one period from interval and outage files."
-TIME_METRICS = frozenset({Metric.ASA, Metric.AHT})
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -115,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
 def format_value(metric: str, value: Decimal | None) -> str:
     if value is None:
         return "-"
-    if Metric(metric) in TIME_METRICS:
+    if Metric(metric) in SECONDS_METRICS:
         return f"{value:.2f} s"
     return f"{value * 100:.4f}%"
 

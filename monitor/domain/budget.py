@@ -26,13 +26,12 @@ from decimal import Decimal
 import numpy as np
 
 from monitor.domain.calendars import open_spans, to_ns
-from monitor.domain.contract import Contract, Direction, Metric, Sla
+from monitor.domain.contract import SECONDS_METRICS, Contract, Direction, Metric, Sla
 from monitor.domain.results import Period, SlaResult
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
 NS_PER_MINUTE = Decimal(60_000_000_000)
-SECONDS_METRICS = frozenset({Metric.ASA, Metric.AHT})  # values in seconds, not ratios
 
 
 @dataclass(frozen=True)

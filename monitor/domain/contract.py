@@ -25,6 +25,11 @@ class Metric(StrEnum):
     AVAILABILITY = "availability"
 
 
+# Metrics whose values are seconds (targets are maxima in seconds); every other metric is a
+# ratio in [0, 1]. Metric is a StrEnum, so plain metric names test true here too.
+SECONDS_METRICS: frozenset[Metric] = frozenset({Metric.ASA, Metric.AHT})
+
+
 class AbandonTreatment(StrEnum):
     """How abandoned contacts enter service level (penalty_formulas.md §1.1, F1-F6)."""
 

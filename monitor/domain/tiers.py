@@ -10,14 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-from monitor.domain.contract import Metric, Tier
-
-TIME_METRICS: frozenset[str] = frozenset({Metric.ASA.value, Metric.AHT.value})
+from monitor.domain.contract import SECONDS_METRICS, Tier
 
 
 def is_time_metric(metric: str) -> bool:
     """ASA and AHT are seconds; every other metric is a ratio in [0, 1]."""
-    return str(metric) in TIME_METRICS
+    return str(metric) in SECONDS_METRICS
 
 
 def find_tier(tiers: Sequence[Tier], value: Decimal) -> Tier | None:

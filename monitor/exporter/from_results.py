@@ -21,9 +21,9 @@ from decimal import Decimal
 
 import numpy as np
 
-from monitor.domain.budget import SECONDS_METRICS, calendar_minutes, project_result
+from monitor.domain.budget import calendar_minutes, project_result
 from monitor.domain.calendars import open_spans, to_ns
-from monitor.domain.contract import Contract, PeriodKind, Sla, Status
+from monitor.domain.contract import SECONDS_METRICS, Contract, PeriodKind, Sla, Status
 from monitor.domain.exclusions import expand
 from monitor.domain.periods import period_containing
 from monitor.domain.results import Evaluation, PeriodCredits, SlaResult

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from monitor.domain.contract import Direction, Metric, Target
-
-# Metrics whose values are seconds; every other metric is a ratio in [0, 1].
-SECONDS_METRICS: frozenset[str] = frozenset({Metric.ASA.value, Metric.AHT.value})
+from monitor.domain.contract import SECONDS_METRICS, Direction, Metric, Target
 
 # Currency symbols used in text, and Excel number formats for money cells.
 _SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "AUD": "A$",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from monitor.domain.contract import SECONDS_METRICS
 from monitor.spec import v1
 from monitor.spec.report import Report, missing_calendar
 from monitor.spec.tiers import DescribeValue, regions, tier_interval
@@ -17,7 +18,6 @@ from monitor.spec.values import Measure, percent_hint
 from monitor.spec.yamlpos import PathKey
 
 MAX_METRICS = frozenset({"asa", "abandon_rate", "aht"})
-TIME_METRICS = frozenset({"asa", "aht"})
 ONLY_FOR: dict[str, frozenset[str]] = {
     "threshold": frozenset({"service_level"}),
     "abandons": frozenset({"service_level"}),
@@ -57,7 +57,7 @@ def check_sla(spec: v1.ContractSpec, i: int, sla: v1.SlaSpec, report: Report) ->
 
 
 def _unit_ok(measure: Measure, metric: str, path: PathKey, report: Report) -> bool:
-    if metric in TIME_METRICS:
+    if metric in SECONDS_METRICS:
         if measure.unit != "seconds":
             report.error(path, f"must be a duration such as '30s' ({metric} is a time)")
             return False
@@ -119,7 +119,7 @@ def _targets(spec: v1.ContractSpec, sla: v1.SlaSpec, base: PathKey,
 
 def _minimum(sla: v1.SlaSpec, minimum: Decimal, targets: list[Decimal], base: PathKey,
              report: Report) -> None:
-    fmt = DescribeValue(sla.metric not in TIME_METRICS)
+    fmt = DescribeValue(sla.metric not in SECONDS_METRICS)
     is_max = sla.metric in MAX_METRICS
     for target in targets:
         if (is_max and minimum <= target) or (not is_max and minimum >= target):
@@ -161,7 +161,7 @@ def _credits(spec: v1.ContractSpec, sla: v1.SlaSpec, credits: v1.CreditsSpec, pa
 
 def _tiers(sla: v1.SlaSpec, credits: v1.CreditsSpec, path: PathKey, target: Decimal | None,
            report: Report) -> None:
-    ratio = sla.metric not in TIME_METRICS
+    ratio = sla.metric not in SECONDS_METRICS
     fmt = DescribeValue(ratio)
     intervals = []
     usable = True
