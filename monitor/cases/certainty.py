@@ -26,10 +26,10 @@ def breach_certain(contract: Contract, evaluation: Evaluation, result: SlaResult
         return False
     try:
         sla = contract.sla(result.sla_id)
-        contract.calendar(sla.calendar)
-    except KeyError:
+        projection = project_result(contract, sla, result, evaluation.period,
+                                    evaluation.as_of)
+    except KeyError:  # an SLA or calendar the contract no longer has
         return False
-    projection = project_result(contract, sla, result, evaluation.period, evaluation.as_of)
     if projection is None or projection.best_case is None:
         return False
     target = result.target
