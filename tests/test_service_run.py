@@ -104,9 +104,11 @@ def test_the_running_service_serves_metrics_from_what_it_stored(tmp_path: Path) 
                     page = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
                 except requests.ConnectionError:
                     return False
-                return 'slamon_sla_attainment_ratio{' in page
+                # Both sources run in parallel: wait until each has recorded a run too.
+                return ('slamon_sla_attainment_ratio{' in page
+                        and page.count("slamon_collector_up{") >= 2)
 
-            wait_until(evaluated, 60, "an evaluation on /metrics", every=0.2)
+            wait_until(evaluated, 60, "an evaluation and both sources on /metrics", every=0.2)
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(30) == 0
         finally:
