@@ -12,9 +12,11 @@ import importlib
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from importlib import metadata
 from types import ModuleType
+from typing import TextIO
 
 from monitor.errors import SlamonError
 
@@ -83,7 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.verbose:  # its per-connection "Context impl" lines are noise on every command
         logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
-        return int(args._run(args))
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return int(args._run(args))
     except SlamonError as exc:
         print(f"slamon: {exc}", file=sys.stderr)
         return 1
@@ -92,6 +96,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `slamon ... | head`: the reader left; no traceback
         _silence_stdout()
         return 1
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
+    """A warning is one line for the user; the default display adds the Python source line
+    that raised it (a duplicated CSV header printed `warnings.warn(...)`)."""
+    print(f"slamon: warning: {message}", file=sys.stderr)
 
 
 def _silence_stdout() -> None:
