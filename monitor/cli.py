@@ -91,11 +91,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SlamonError as exc:
         print(f"slamon: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:
+        message = _database_problem(exc)
+        if message is None:
+            raise
+        print(f"slamon: {message}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `slamon ... | head`: the reader left; no traceback
         _silence_stdout()
         return 1
+
+
+def _database_problem(exc: Exception) -> str | None:
+    """One line for a database the command cannot use (read-only, full, gone), instead of
+    a traceback; None for anything else, which stays a bug with its traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return None
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    if "readonly" in reason:
+        return ("the database is read-only: commands that only read work, this one writes "
+                f"({reason})")
+    return f"database error: {reason}"
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
