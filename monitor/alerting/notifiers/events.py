@@ -2,8 +2,9 @@
 
 A breach: an SLA whose period ended breached, or whose breach is already certain
 (`monitor.domain.outlook`); an open period that can still be met sends nothing. A
-recovery: an SLA back to `met` in a period for which a breach was already sent. The sent-log makes both happen
-once per channel (dispatch skips what was sent), so this can run after every evaluation.
+recovery: an SLA back to `met` in a period for which a breach was already sent. The
+sent-log makes both happen once per channel (dispatch skips what was sent), so this can
+run after every evaluation.
 """
 
 from __future__ import annotations
