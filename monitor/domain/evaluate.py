@@ -356,6 +356,8 @@ def evaluate(
     """
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
+    # The revision in force on the period's first day: an amendment never rewrites history.
+    contract = contract.in_force(period.start.astimezone(contract.tz).date())
     wanted = set(slas) if slas is not None else None
     if wanted is not None:
         unknown = wanted - {s.id for s in contract.slas}
