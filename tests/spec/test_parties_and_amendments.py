@@ -165,3 +165,21 @@ def test_an_amendment_must_come_after_the_one_before() -> None:
     (error,) = load_text(text, "amended.yaml").errors
     assert error.path == "amendments[0].effective"
     assert "must be after 2026-01-01" in error.message
+
+
+def test_the_report_names_the_revision_it_applied() -> None:
+    from monitor.reports.json_report import report_to_json
+    from monitor.reports.model import ReportData
+
+    contract = load_text(AMENDED, "amended.yaml").contract
+    assert contract is not None
+    after = datetime(2027, 1, 2, tzinfo=UTC)
+    november = evaluate(contract, month("2026-11", 82), period_for(contract, "2026-11"), after)
+    data = ReportData(contract=contract.in_force(period_for(contract, "2026-11").first_day),
+                      period="2026-11", evaluation=november,
+                      credits=assess_credits(contract, [november])[0], generated_at=after)
+    assert data.revision_text == "amendment-1: Target raised to 85 %, fee lowered to 9,000.00"
+    assert data.vendor_text == "North BPO Ltd (north-bpo)"
+    doc = report_to_json(data)
+    assert (doc["revision"], doc["vendor_name"], doc["platform"]) == (
+        "amendment-1", "North BPO Ltd", "csv")
