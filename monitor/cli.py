@@ -91,16 +91,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SlamonError as exc:
         print(f"slamon: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `slamon ... | head`: the reader left; no traceback
+        _silence_stdout()
+        return 1
     except Exception as exc:
         message = _database_problem(exc)
         if message is None:
             raise
         print(f"slamon: {message}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:  # `slamon ... | head`: the reader left; no traceback
-        _silence_stdout()
         return 1
 
 

@@ -25,7 +25,7 @@ kind: VendorContract
 metadata:
   id: hostile
   name: "Hostile input"
-  vendor: csv
+  vendor: {id: hostile, legal_name: "Hostile Ltd"}
   currency: USD
   timezone: America/New_York
   effective: {from: 2026-01-01, to: 2026-12-31}
@@ -40,6 +40,7 @@ slas:
   - id: availability
     metric: availability
     target: 99.9%
+sources: {platform: csv}
 """
 
 
@@ -170,8 +171,8 @@ def test_a_rule_no_date_satisfies_is_refused_in_well_under_a_second(
     ("America/New_York", "America/New_Yrok",
      ["8: metadata.timezone: unknown time zone 'America/New_Yrok' (did you mean "
       "'America/New_York'?); use an IANA name such as 'Europe/London'"]),
-    ("fees:", "sources: {poll_interval: 0s}\nfees:",
-     ["10: sources.poll_interval: must be at least 1s"]),
+    ("sources: {platform: csv}", "sources: {platform: csv, poll_interval: 0s}",
+     ["21: sources[0].poll_interval: must be at least 1s"]),
     ('"1000.00"', '"\u0661\u0660\u0660\u0660"',
      ["11: fees.monthly: must be an amount such as '20000.00' written with digits 0-9, got "
       "'\u0661\u0660\u0660\u0660'"]),
@@ -212,12 +213,12 @@ def test_values_out_of_range_are_refused(
 def test_a_misspelt_credential_role_gets_the_real_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    text = BASE.replace("vendor: csv", "vendor: genesys-cloud").replace(
-        "fees:", "sources:\n  region: eu_west_1\n  credentials_env: {client_id: A, "
-        "clinet_secret: B}\nfees:")
+    text = BASE.replace("sources: {platform: csv}", "sources:\n  platform: genesys-cloud\n"
+                        "  region: eu_west_1\n  credentials_env: {client_id: A, "
+                        "clinet_secret: B}")
     problems = [p for p in validate(tmp_path, text, capsys) if "warning" not in p]
     assert problems == [
-        "12: sources.credentials_env.clinet_secret: unknown credential 'clinet_secret' for "
+        "24: sources[0].credentials_env.clinet_secret: unknown credential 'clinet_secret' for "
         "genesys-cloud (did you mean 'client_secret'? known: client_id, client_secret)"]
 
 
