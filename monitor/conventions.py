@@ -65,6 +65,7 @@ IN_BUSINESS_HOURS = "slamon_calendar_open"  # "in business hours"; promtool reje
 COLLECTOR_UP = "slamon_collector_up"
 COLLECTOR_LAST_SUCCESS = "slamon_collector_last_success_timestamp_seconds"
 COLLECTOR_ERRORS = "slamon_collector_errors"  # counter: exposed as ..._total
+COLLECTOR_PAUSED = "slamon_collector_paused"  # 1: stopped as misconfigured until restart
 COLLECTOR_REQUEST_DURATION = "slamon_collector_request_duration_seconds"  # summary
 DATA_LAST_MEASUREMENT = "slamon_data_last_measurement_timestamp_seconds"
 SNAPSHOT_AGE = "slamon_snapshot_age_seconds"
@@ -85,7 +86,7 @@ EXPOSED_SAMPLES: frozenset[str] = frozenset({
     ERROR_BUDGET_REMAINING_RATIO, PERIOD_ELAPSED_RATIO, BREACHED, STANDING,
     counter_sample(GOOD_EVENTS), counter_sample(VALID_EVENTS), CREDIT_ACCRUED, CREDIT_AT_RISK,
     CHRONIC_FAILURE, CASES_OVERDUE, EXCLUSION_ACTIVE, IN_BUSINESS_HOURS, COLLECTOR_UP,
-    COLLECTOR_LAST_SUCCESS,
+    COLLECTOR_LAST_SUCCESS, COLLECTOR_PAUSED,
     counter_sample(COLLECTOR_ERRORS), f"{COLLECTOR_REQUEST_DURATION}_sum",
     f"{COLLECTOR_REQUEST_DURATION}_count", DATA_LAST_MEASUREMENT, SNAPSHOT_AGE, EXPORTER_UP,
     EXPORTER_SCRAPE_DURATION,
@@ -105,11 +106,12 @@ ALERT_BREACH_CERTAIN = "SlaBreachCertain"
 ALERT_BREACH_LIKELY = "SlaBreachLikely"
 ALERT_CHRONIC = "SlaChronicFailure"
 ALERT_COLLECTOR_DOWN = "SlamonCollectorDown"
+ALERT_COLLECTOR_PAUSED = "SlamonCollectorPaused"
 ALERT_DATA_STALE = "SlamonDataStale"
 ALERT_NO_DATA = "SlamonNoData"
 ALERT_NAMES: tuple[str, ...] = (
     ALERT_BURN, ALERT_BREACH_CERTAIN, ALERT_BREACH_LIKELY, ALERT_CHRONIC,
-    ALERT_COLLECTOR_DOWN, ALERT_DATA_STALE, ALERT_NO_DATA,
+    ALERT_COLLECTOR_DOWN, ALERT_DATA_STALE, ALERT_NO_DATA, ALERT_COLLECTOR_PAUSED,
 )
 
 # Alert labels the Alertmanager tree routes on.

@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 
 from monitor.collectors.base import RequestStats
-from monitor.errors import CollectorError, PermanentError, TransientError
+from monitor.errors import CollectorError, CredentialsRefused, PermanentError, TransientError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -228,7 +228,7 @@ class HttpClient:
                 return self._send(method, url, params, json, data, headers, auth, basic)
             except _Unauthorized as exc:
                 if auth is None or refreshed:
-                    raise PermanentError(str(exc)) from None
+                    raise CredentialsRefused(str(exc)) from None
                 refreshed = True
                 auth.invalidate()
                 log.info("%s %s: 401, refreshing the token once", method, redact_url(url))
@@ -237,7 +237,7 @@ class HttpClient:
         try:
             return self.retrying(once, f"{method} {redact_url(url)}")
         except _Unauthorized as exc:
-            raise PermanentError(str(exc)) from None
+            raise CredentialsRefused(str(exc)) from None
 
     def get_json(self, url: str, **kwargs: Any) -> Any:
         return self.request("GET", url, **kwargs).data
