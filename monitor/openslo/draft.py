@@ -17,7 +17,7 @@ from typing import Any
 
 from monitor.errors import Problem
 from monitor.openslo import codec
-from monitor.openslo.import_ import Imported, Index, annotations, import_slo
+from monitor.openslo.import_ import Imported, Index, annotations_of, import_slo
 from monitor.openslo.reader import Located
 from monitor.spec.loader import load_text
 from monitor.spec.yamlpos import PathKey, load_document
@@ -46,8 +46,7 @@ def import_documents(docs: Sequence[Located], *, contract_id: str | None = None,
     slos = index.all("SLO")
     if not slos:
         return Draft(None, (*problems, Problem(name, None, "", "no SLO among the documents")))
-    owners = sorted({codec.object_name(str(annotations(s.data).get(codec.key("contract"), "")))
-                     or "" for s in slos})
+    owners = sorted({_contract_of(s) or "(foreign)" for s in slos})
     chosen = [s for s in slos if _contract_of(s) == contract_id] if contract_id else slos
     ids = sorted({_contract_of(s) or "(foreign)" for s in chosen})
     if len(ids) > 1:
@@ -76,7 +75,7 @@ def import_documents(docs: Sequence[Located], *, contract_id: str | None = None,
 
 
 def _contract_of(slo: Located) -> str | None:
-    return annotations(slo.data).get(codec.key("contract"))
+    return annotations_of(slo.data).get(codec.key("contract"))
 
 
 def _contract(imported: list[Imported], index: Index, problems: list[Problem],
@@ -118,7 +117,7 @@ def _own_sections(first: Imported, service: Located | None,
                                           "calendars, ...) are on it", "warning"))
         return {}
     sections: dict[str, Any] = {}
-    for ann_key, value in annotations(service.data).items():
+    for ann_key, value in annotations_of(service.data).items():
         if ann_key.startswith(prefix):
             section = ann_key.removeprefix(prefix).replace("-", "_")
             try:

@@ -89,7 +89,7 @@ def _number(raw: object) -> Decimal | None:
         return None
 
 
-def annotations(d: Mapping[str, Any]) -> dict[str, str]:
+def annotations_of(d: Mapping[str, Any]) -> dict[str, str]:
     meta = d.get("metadata")
     found = meta.get("annotations") if isinstance(meta, Mapping) else None
     return {str(k): str(v) for k, v in found.items()} if isinstance(found, Mapping) else {}
@@ -100,15 +100,21 @@ def import_slo(slo: Located, index: Index, problems: list[Problem]) -> Imported 
     if not isinstance(spec, Mapping):
         problems.append(slo.problem(("spec",), "an SLO needs a spec"))
         return None
-    ann = annotations(slo.data)
+    ann = annotations_of(slo.data)
     contract_id = ann.get(codec.key("contract"))
     sli = _indicator(slo, spec, index, problems)
     if sli is None:
         return None
     metric = ann.get(codec.key("metric"))
     guessed = metric is None
+    if metric is None and "thresholdMetric" in sli:
+        problems.append(slo.problem(("spec", "objectives"), "a thresholdMetric SLO without "
+                                    "slamon.dev/metric: slamon cannot tell which time KPI "
+                                    "(asa, aht) it is, nor the unit of its value; not imported",
+                                    "warning"))
+        return None
     if metric is None:
-        metric = _guess_metric(slo.data, sli)
+        metric = _guess_metric(slo.data)
     sla_id = ann.get(codec.key("sla")) or slo.name
     imp = Imported(slo, {"id": sla_id}, contract_id, str(spec.get("service", "")))
     if spec.get("description"):
@@ -174,16 +180,24 @@ def _indicator(slo: Located, spec: Mapping[str, Any], index: Index,
         problems.append(owner.problem(("spec",), "the SLI needs exactly one of ratioMetric or "
                                       "thresholdMetric"))
         return None
-    metric = sli_spec.get("ratioMetric") or sli_spec.get("thresholdMetric")
-    for part in ("good", "bad", "total", "raw"):
-        node = metric.get(part) if isinstance(metric, Mapping) else None
-        if isinstance(node, Mapping):
-            _check_ref(owner, node.get("metricSource"), "metricSourceRef", "DataSource", index,
-                       problems, ("spec",))
+    base: tuple[str | int, ...] = ("spec",) if owner is not slo else ("spec", "indicator",
+                                                                        "spec")
+    kind = "ratioMetric" if "ratioMetric" in sli_spec else "thresholdMetric"
+    metric = sli_spec[kind]
+    parts = [(p,) for p in ("good", "bad", "total", "raw")] if kind == "ratioMetric" else [()]
+    seen: set[str] = set()
+    for part in parts:
+        node = metric.get(part[0]) if part and isinstance(metric, Mapping) else metric
+        source = node.get("metricSource") if isinstance(node, Mapping) else None
+        source_ref = source.get("metricSourceRef") if isinstance(source, Mapping) else None
+        if source_ref is not None and str(source_ref) not in seen:
+            seen.add(str(source_ref))
+            _check_ref(owner, source, "metricSourceRef", "DataSource", index, problems,
+                       (*base, kind, *part, "metricSource", "metricSourceRef"))
     return sli_spec
 
 
-def _guess_metric(slo: Mapping[str, Any], sli: Mapping[str, Any]) -> str:
+def _guess_metric(slo: Mapping[str, Any]) -> str:
     meta = slo.get("metadata") or {}
     spec = slo.get("spec") or {}
     text = " ".join(str(x) for x in (meta.get("name"), meta.get("displayName"),
@@ -192,7 +206,7 @@ def _guess_metric(slo: Mapping[str, Any], sli: Mapping[str, Any]) -> str:
     for word, metric in KEYWORDS:
         if word in text:
             return metric
-    return "asa" if "thresholdMetric" in sli else "availability"
+    return "availability"
 
 
 def _window(imp: Imported, spec: Mapping[str, Any], problems: list[Problem]) -> None:

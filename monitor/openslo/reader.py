@@ -15,7 +15,7 @@ from typing import Any
 
 from monitor.errors import Problem
 from monitor.spec.loader import display_name
-from monitor.spec.yamlpos import Document, PathKey, load_document
+from monitor.spec.yamlpos import Document, PathKey, format_path, load_document
 
 _SEPARATOR = re.compile(r"^---(\s|$)")
 
@@ -46,7 +46,7 @@ class Located:
         return None if line is None else line + self.offset
 
     def problem(self, path: PathKey, message: str, severity: str = "error") -> Problem:
-        where = ".".join(str(p) for p in path) if path else f"{self.kind} {self.name}".strip()
+        where = format_path(path) if path else f"{self.kind} {self.name}".strip()
         return Problem(self.file, self.line(path), where, message, severity)
 
 
