@@ -77,11 +77,15 @@ def _export(args: argparse.Namespace) -> int:
         return 0
     if args.out.exists() and not args.out.is_dir():
         raise InputError(f"{str(args.out)!r} is a file, not a directory", column="--out")
-    args.out.mkdir(parents=True, exist_ok=True)
-    for contract_id, text in outputs.items():
-        path = args.out / f"{contract_id}.yaml"
-        path.write_text(text, encoding="utf-8")
-        print(path)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for contract_id, text in outputs.items():
+            path = args.out / f"{contract_id}.yaml"
+            path.write_text(text, encoding="utf-8")
+            print(path)
+    except OSError as exc:
+        raise InputError(f"cannot write under {str(args.out)!r}: {exc.strerror or exc}",
+                         column="--out") from None
     return 0
 
 
@@ -96,6 +100,10 @@ def _import(args: argparse.Namespace) -> int:
     if draft.text is None or draft.errors or problems:
         print(f"slamon: nothing written to {args.out}", file=sys.stderr)
         return 1
-    args.out.write_text(draft.text, encoding="utf-8")
+    try:
+        args.out.write_text(draft.text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {str(args.out)!r}: {exc.strerror or exc}",
+                         column="--out") from None
     print(args.out)
     return 0

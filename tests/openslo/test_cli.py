@@ -56,3 +56,13 @@ def test_a_missing_file_is_a_usage_error(tmp_path: Path,
     assert main(["openslo", "import", str(tmp_path / "nope.yaml"), "--out",
                  str(tmp_path / "d.yaml")]) == 1
     assert "FILE: no such file" in capsys.readouterr().err
+
+
+def test_an_unwritable_out_is_reported_and_nothing_is_left(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "missing-dir" / "draft.yaml"
+    assert main(["openslo", "import", str(FIXTURES / "openslo" / "ratio-timeslices.yaml"),
+                 "--out", str(out)]) == 1
+    assert f"--out: cannot write {str(out)!r}: No such file or directory" in \
+        capsys.readouterr().err
+    assert not out.exists()

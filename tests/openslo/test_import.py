@@ -125,3 +125,42 @@ def test_a_name_defined_twice_differently_is_an_error(tmp_path: Path) -> None:
     docs, _ = read_files([tmp_path])
     draft = import_documents(docs, today=TODAY)
     assert draft.errors[0].message.startswith("SLO 'main-page' is also defined differently at ")
+
+
+FOREIGN_ABANDON = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: abandon-rate, displayName: Calls not abandoned}
+spec:
+  service: helpdesk
+  indicator:
+    metadata: {name: not-abandoned}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {metricSource: {type: Prometheus, spec: {query: answered_total}}}
+        total: {metricSource: {type: Prometheus, spec: {query: offered_total}}}
+  timeWindow:
+    - {duration: 1Q, isRolling: false,
+       calendar: {startTime: "2026-04-01 00:00:00", timeZone: Europe/Berlin}}
+  budgetingMethod: Occurrences
+  objectives:
+    - targetPercent: 95.5
+"""
+
+
+def test_a_good_share_of_95_5_percent_not_abandoned_is_an_abandon_rate_of_at_most_4_5(
+        tmp_path: Path) -> None:
+    (tmp_path / "slo.yaml").write_text(FOREIGN_ABANDON)
+    docs, _ = read_files([tmp_path / "slo.yaml"])
+    draft = import_documents(docs, today=TODAY)
+    assert draft.text is not None, messages(draft)
+    contract = load_text(draft.text, "draft.yaml").contract
+    assert contract is not None
+    [sla] = contract.slas
+    assert sla.metric is Metric.ABANDON_RATE
+    assert sla.target.value == Decimal("0.045")
+    assert sla.target.direction is Direction.MAX
+    assert sla.period is PeriodKind.QUARTER
+    assert contract.effective_from == date(2026, 4, 1)
+    assert "timezone: Europe/Berlin\n" in draft.text  # known, so not marked
