@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "notifications": "notifications",
     "cases": "cases",
     "close": "close",
+    "openslo": "openslo",
 }
 
 
