@@ -133,5 +133,47 @@ def alignment(frame: pd.DataFrame, contract: Contract | None, lines: list[int],
                    "contact must be counted in one interval only")
 
 
+LONGEST = 60 * 60  # seconds: the longest interval a row may have
+
+
+def stored_overlap(batch: pd.DataFrame, stored: pd.DataFrame) -> str | None:
+    """Storage form (`queue`, `channel`, `ts` epoch seconds, `interval_minutes`): the first
+    batch row overlapping a stored row of another start, as a message; None when clean.
+
+    A stored row at the same key is the one the batch replaces (a correction), so only
+    stored rows whose key the batch lacks take part. This catches what one file cannot
+    show: a 15-minute export imported over an earlier 30-minute one."""
+    key = ["queue", "channel", "ts"]
+    if batch.empty or stored.empty:
+        return None
+    kept = stored.merge(batch[key], on=key, how="left", indicator=True)
+    kept = kept[kept["_merge"] == "left_only"]
+    if kept.empty:
+        return None
+    both = pd.concat([batch[[*key, "interval_minutes"]].assign(_new=True),
+                      kept[[*key, "interval_minutes"]].assign(_new=False)],
+                     ignore_index=True)
+    ts = both["ts"].to_numpy(dtype="int64")
+    order = np.lexsort((ts, both["channel"].astype(str).to_numpy(),
+                        both["queue"].astype(str).to_numpy()))
+    q = both["queue"].astype(str).to_numpy()[order]
+    ch = both["channel"].astype(str).to_numpy()[order]
+    begin = ts[order]
+    finish = begin + both["interval_minutes"].to_numpy(dtype="int64")[order] * 60
+    new = both["_new"].to_numpy(dtype=bool)[order]
+    clash = ((q[1:] == q[:-1]) & (ch[1:] == ch[:-1]) & (begin[1:] < finish[:-1])
+             & (new[1:] != new[:-1]))
+    if not clash.any():
+        return None
+    k = _first(clash)
+    mine, theirs = (k, k + 1) if new[k] else (k + 1, k)
+    when = datetime.fromtimestamp(int(begin[mine]), UTC).isoformat()
+    other = datetime.fromtimestamp(int(begin[theirs]), UTC).isoformat()
+    minutes = (finish[theirs] - begin[theirs]) // 60
+    return (f"the interval at {when} (queue {q[mine]!r}, {ch[mine]}) overlaps the stored "
+            f"{minutes}-minute interval at {other}; each contact must be counted in one "
+            "interval only (re-export at the granularity already stored)")
+
+
 def _first(mask: np.ndarray[Any, Any]) -> int:
     return int(np.flatnonzero(mask)[0])

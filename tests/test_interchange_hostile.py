@@ -133,8 +133,10 @@ def imported(db: str) -> list[tuple[int, int, object]]:
         store.close()
     if frame.empty:
         return []
-    return list(zip(frame["offered"].tolist(), frame["answered"].tolist(),
-                    frame["answered_within_20s"].tolist(), strict=True))
+    within = (frame["answered_within_20s"].tolist() if "answered_within_20s" in frame.columns
+              else [pd.NA] * len(frame))
+    return list(zip(frame["offered"].tolist(), frame["answered"].tolist(), within,
+                    strict=True))
 
 
 def test_the_largest_count_is_stored_exactly_beside_a_gap(tmp_path: Path,
@@ -197,3 +199,26 @@ def test_a_bad_outage_file_names_the_line(tmp_path: Path, row: str, expected: st
     with pytest.raises(InputError) as caught:
         read_outages(path)
     assert str(caught.value).removeprefix(f"{path}:") == expected
+
+
+def test_a_file_overlapping_intervals_stored_by_an_earlier_import_is_refused(
+        tmp_path: Path, store_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """One file cannot show it: a 15-minute export imported over a 30-minute one."""
+    thirty = write(tmp_path, HEADER + ROW, "thirty.csv")
+    fifteen = write(tmp_path, HEADER + f"{BILLING},2026-10-05T12:15:00Z,15,4,4,0\n",
+                    "fifteen.csv")
+    assert main(["db", "upgrade", "--db", store_url]) == 0
+    args = ["--contract", str(ACME), "--db", store_url]
+    assert main(["import", "intervals", str(thirty), *args]) == 0
+    capsys.readouterr()
+    assert main(["import", "intervals", str(fifteen), *args]) == 1
+    assert capsys.readouterr().err == (
+        f"slamon: {fifteen}: interval_start: the interval at 2026-10-05T12:15:00+00:00 (queue "
+        "'f8c742b9-b5ef-4948-8bbf-9a33c892023f', voice) overlaps the stored 30-minute "
+        "interval at 2026-10-05T12:00:00+00:00; each contact must be counted in one interval "
+        "only (re-export at the granularity already stored)\n")
+    assert imported(store_url) == [(10, 9, pd.NA)]
+    corrected = write(tmp_path, HEADER + f"{BILLING},2026-10-05T12:00:00Z,30,11,9,1\n",
+                      "corrected.csv")  # the same interval corrected: an update, no overlap
+    assert main(["import", "intervals", str(corrected), *args]) == 0
+    assert imported(store_url) == [(11, 9, pd.NA)]

@@ -27,7 +27,7 @@ from sqlalchemy import Connection, insert, text
 
 from monitor.domain.measurements import OPTIONAL_COUNT_COLUMNS
 from monitor.errors import InputError
-from monitor.interval_rules import MAX_COUNT
+from monitor.interval_rules import LONGEST, MAX_COUNT, stored_overlap
 from monitor.storage.bulk import Rendered, is_postgres, literal, read_frame, render, write_rendered
 from monitor.storage.models import IntervalCorrectionRow
 
@@ -258,7 +258,13 @@ def prepare(conn: Connection, contract_id: str, batch: pd.DataFrame, known: list
     all_thresholds = thresholds_of(sorted(set(known) | set(incoming_thresholds)))
     stored_columns = CORE + [c for c in OPTIONAL if c in known or c in incoming] + all_thresholds
     lo, hi = int(batch["ts"].min()), int(batch["ts"].max()) + 1
-    stored = read_stored(conn, contract_id, lo, hi, stored_columns)
+    # An hour either side: a stored row that starts before or after the batch may overlap.
+    around = read_stored(conn, contract_id, lo - LONGEST, hi + LONGEST, stored_columns)
+    overlap = stored_overlap(batch, around)
+    if overlap is not None:
+        raise InputError(overlap, file=source or "intervals", column="interval_start")
+    inside = (around["ts"] >= lo) & (around["ts"] < hi)
+    stored = around[inside.to_numpy()].reset_index(drop=True)
     merged = batch.merge(stored, on=KEY, how="left", suffixes=("", "__old"), indicator=True)
     is_new = (merged["_merge"] == "left_only").to_numpy()
     differs = np.zeros(len(merged), dtype=bool)
