@@ -139,6 +139,39 @@ class Queue:
     site: str | None = None
 
 
+class Record(StrEnum):
+    """Which downtime the availability SLAs use (`sources.measurement_of_record`)."""
+
+    VENDOR = "vendor"  # the vendor's outages (status page, API), as most contracts say
+    INDEPENDENT = "independent"  # observed; the vendor's word only where nothing observed
+    WORST_OF = "worst_of"  # every minute either of them counts as down
+
+
+@dataclass(frozen=True)
+class DownRule:
+    failing: int = 1  # K: failing locations that make a step a failure
+    locations: int | None = None  # M: locations expected; None = those that reported
+    consecutive: int = 1  # N: failing steps in a row before the span counts
+    step: timedelta = timedelta(minutes=1)  # the sample grid
+    location_label: str = "instance"  # the Prometheus label naming the probe location
+
+    @property
+    def step_ns(self) -> int:
+        return int(self.step.total_seconds() * 1_000_000_000)
+
+
+@dataclass(frozen=True)
+class IndependentSource:
+    """One configured check: `components` maps a component (the vendor's status-page name
+    the SLA lists) to a PromQL expression (prometheus) or the CSV's target (probes)."""
+
+    kind: str  # prometheus | probes
+    name: str
+    components: Mapping[str, str]
+    rule: DownRule = DownRule()
+    url: str | None = None
+
+
 @dataclass(frozen=True)
 class Sources:
     queues: tuple[Queue, ...] = ()
@@ -148,6 +181,9 @@ class Sources:
     settings: Mapping[str, str] = field(default_factory=dict)
     components: tuple[str, ...] = ()  # status-page components to watch
     poll_interval: timedelta = timedelta(minutes=5)
+    # Which downtime availability SLAs use, and the customer's own checks.
+    measurement_of_record: Record = Record.VENDOR
+    independent: tuple[IndependentSource, ...] = ()
 
 
 @dataclass(frozen=True)
