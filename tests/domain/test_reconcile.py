@@ -7,12 +7,13 @@ October 2026 in Europe/London has 44,700 minutes (31 days plus the hour BST give
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from monitor.domain.contract import CreditSpec as Credits
 from monitor.domain.contract import (
     DownRule,
     IndependentSource,
@@ -21,7 +22,6 @@ from monitor.domain.contract import (
     Sources,
     Tier,
 )
-from monitor.domain.contract import CreditSpec as Credits
 from monitor.domain.evaluate import evaluate
 from monitor.domain.measurements import Measurements, ObservedSpan, Outage
 from monitor.domain.periods import period_for
@@ -82,7 +82,8 @@ def test_reconciliation_counts_unreported_unobserved_and_unknown_minutes() -> No
     assert (first.start.isoformat(), first.end.isoformat()) == (
         "2026-10-05T11:00:00+01:00", "2026-10-05T11:25:00+01:00")  # contract zone, BST
     assert (first.minutes, first.unreported_minutes, first.vendor_ref) == (25, 15, "INC-1")
-    assert first.note == "reported shorter by the vendor" and first.locations == ("lon",)
+    assert first.note == "reported shorter by the vendor"
+    assert first.locations == ("lon",)
     assert (second.start.isoformat(), second.minutes, second.unreported_minutes,
             second.vendor_ref) == ("2026-10-20T09:00:00+01:00", 30, 30, None)
     assert [(n.vendor_ref, n.minutes, n.note) for n in rec.unobserved] == [
@@ -99,7 +100,8 @@ def test_reconciliation_counts_unreported_unobserved_and_unknown_minutes() -> No
 def test_the_record_decides_the_downtime_and_a_probe_gap_never_becomes_up(
         record: Record, down: int) -> None:
     r = run(record)
-    assert r.reconciliation is not None and r.reconciliation.record_minutes == down
+    assert r.reconciliation is not None
+    assert r.reconciliation.record_minutes == down
     assert r.evidence.details["measurement_of_record"] == str(record)
     assert r.value == Decimal(44700 - down) / Decimal(44700)
 
