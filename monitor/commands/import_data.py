@@ -2,13 +2,16 @@
 
     slamon import intervals FILE.csv --contract ID [--db URL] [--contracts-dir DIR]
     slamon import outages FILE.csv [--contract ID] [--db URL]
+    slamon import probes FILE.csv --contract ID [--source NAME] [--db URL]
+    slamon import prometheus --contract ID --from ISO --to ISO [--source NAME] [--db URL]
 
 Each file is all-or-nothing: the whole file is checked before anything is written (a bad
 row is named by file, line and column and nothing is imported), then written in one
 transaction. Re-importing a file changes nothing; a corrected file updates exactly the
 changed intervals and records the corrections. Prints a summary (new / updated / unchanged);
 large files show a progress bar on a terminal. Outages without --contract apply to every
-contract.
+contract. `probes` and `prometheus` store independent observations (docs/evidence.md):
+each replaces the spans it decided for its window, so re-importing changes nothing.
 """
 
 from __future__ import annotations
@@ -43,11 +46,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        "or contracts)")
         p.add_argument("--db", metavar="URL", help="database URL (default: "
                        "SLAMON_DATABASE_URL or sqlite:///slamon.db)")
+    from monitor.commands.import_evidence import configure_evidence
+
+    configure_evidence(sub)
 
 
 def run(args: argparse.Namespace) -> int:
     from monitor.spec import find_contract
 
+    if args.kind in ("probes", "prometheus"):
+        from monitor.commands.import_evidence import run_evidence
+
+        return run_evidence(args)
     contract = (find_contract(args.contract, contracts_dir(args.contracts_dir))
                 if args.contract else None)
     store = Store.open(database_url(args.db))

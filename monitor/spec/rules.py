@@ -163,10 +163,31 @@ def _sources(spec: v1.ContractSpec, report: Report, env: Mapping[str, str]) -> N
         elif src.region is not None and src.region not in GENESYS_REGIONS:
             report.error(("sources", "region"), f"unknown Genesys Cloud region {src.region!r}; "
                          "use one of " + ", ".join(sorted(GENESYS_REGIONS)))
+    _independent(spec, report)
     for role, name in src.credentials_env.items():
         if not env.get(name):
             report.warn(("sources", "credentials_env", role),
                         f"environment variable {name} is not set")
+
+
+def _independent(spec: v1.ContractSpec, report: Report) -> None:
+    src = spec.sources
+    _unique([i.name or i.kind for i in src.independent], ("sources", "independent"),
+            "independent source name", report)
+    for n, ind in enumerate(src.independent):
+        path: PathKey = ("sources", "independent", n)
+        if ind.kind == "prometheus" and not ind.url:
+            report.error(path, "a prometheus source needs url (the Prometheus base URL)")
+        rule = ind.rule
+        if rule.of_locations is not None and rule.failing_locations > rule.of_locations:
+            report.error((*path, "rule", "failing_locations"),
+                         f"{rule.failing_locations} failing of {rule.of_locations} locations "
+                         "can never happen")
+        if rule.step.total_seconds() < 1 or rule.step.total_seconds() % 1:
+            report.error((*path, "rule", "step"), "must be a whole number of seconds, >= 1s")
+    if src.measurement_of_record != "vendor" and not src.independent:
+        report.error(("sources", "measurement_of_record"),
+                     f"{src.measurement_of_record} needs at least one sources.independent check")
 
 
 def _at_risk(spec: v1.ContractSpec, report: Report) -> None:
