@@ -27,6 +27,8 @@ from monitor.domain.periods import period_for
 from monitor.domain.results import Evaluation, PeriodCredits, SlaResult
 from monitor.errors import InputError
 from monitor.interchange import evaluation_to_json
+from monitor.reports.evidence import line as evidence_line
+from monitor.reports.evidence import reconciliations
 from monitor.sources import FileSource, Source, StoreSource
 
 HELP = "Evaluate a contract's SLAs for one period from interval and outage files."
@@ -174,5 +176,7 @@ def print_table(contract: Contract, evaluation: Evaluation, credits: PeriodCredi
         out.write(line.rstrip() + "\n")
     total = credits.total if credits is not None else Decimal("0.00")
     out.write(f"credit total: {total:.2f} {contract.currency}\n")
+    for rec in reconciliations(evaluation.results):
+        out.write(f"independent evidence {evidence_line(rec)}\n")
     for problem in evaluation.problems:
         out.write(f"problem: {problem}\n")
