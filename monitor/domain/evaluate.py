@@ -46,7 +46,7 @@ from monitor.domain.exclusions import Window, as_spans, windows_for
 from monitor.domain.kpis import Ratio, ratio_for, required_columns
 from monitor.domain.measurements import Measurements
 from monitor.domain.periods import period_containing
-from monitor.domain.reconcile import reconcile
+from monitor.domain.reconcile import evidence_details, reconcile
 from monitor.domain.results import AppliedExclusion, Evaluation, Evidence, Period, SlaResult
 from monitor.errors import InputError
 
@@ -324,6 +324,7 @@ def _availability_result(sla: Sla, target: Target, measurements: Measurements, l
     else:
         fig = both.record
         details["measurement_of_record"] = str(record)
+        details.update(evidence_details(both.reconciliation))
     details.update({
         "formula_text": fig.formula,
         "downtime_minutes": str(minutes(fig.downtime_ns)),

@@ -165,6 +165,21 @@ def reconcile(sla: Sla, record: Record, vendor: tuple[Outage, ...], evidence: In
     return RecordFigures(record_fig, rec)
 
 
+# Reconciliation totals kept in the SLA's evidence details (stored with the result, so the
+# exporter shows them without re-reading the spans): detail key -> Reconciliation field.
+EVIDENCE_DETAILS: dict[str, str] = {
+    "vendor_downtime_minutes": "vendor_minutes",
+    "observed_downtime_minutes": "observed_minutes",
+    "unreported_downtime_minutes": "unreported_minutes",
+    "unobserved_downtime_minutes": "unobserved_minutes",
+    "unknown_evidence_minutes": "unknown_minutes",
+}
+
+
+def evidence_details(rec: Reconciliation) -> dict[str, str]:
+    return {key: str(getattr(rec, field)) for key, field in EVIDENCE_DETAILS.items()}
+
+
 def _any_component(sla: Sla, outages: tuple[Outage, ...],
                    figure: Callable[[tuple[Outage, ...]], AvailabilityFigure]) -> Decimal:
     """Counted downtime of spans already merged across components (named so the SLA's
