@@ -7,14 +7,15 @@ October 2026 in Europe/London has 44,700 minutes (31 days plus the hour BST give
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitor.domain.contract import CreditSpec as Credits
 from monitor.domain.contract import (
+    Contract,
     DownRule,
     IndependentSource,
     Metric,
@@ -22,10 +23,11 @@ from monitor.domain.contract import (
     Sources,
     Tier,
 )
+from monitor.domain.contract import CreditSpec as Credits
 from monitor.domain.evaluate import evaluate
 from monitor.domain.measurements import Measurements, ObservedSpan, Outage
 from monitor.domain.periods import period_for
-from monitor.domain.results import SlaResult
+from monitor.domain.results import Evaluation, SlaResult
 from tests.factories import contract, sla
 
 LONDON = ZoneInfo("Europe/London")
@@ -57,19 +59,25 @@ def observed() -> tuple[ObservedSpan, ...]:
     )
 
 
-def run(record: Record) -> SlaResult:
+def evidence_contract(record: Record) -> Contract:
     source = IndependentSource("prometheus", "blackbox", {DESKTOP: "probe_success"},
                                DownRule(), "http://prom")
     tiers = (Tier(Decimal("0.10"), below=Decimal("0.9995"), at_least=Decimal("0.999")),
              Tier(Decimal("0.25"), below=Decimal("0.999")))
     one = sla("desktop", Metric.AVAILABILITY, "0.9995", components=(DESKTOP,),
               credits=Credits(base="fees.monthly", tiers=tiers))
-    c = contract([one], tz=LONDON)
-    c = type(c)(**{**c.__dict__, "sources": Sources(measurement_of_record=record,
-                                                    independent=(source,))})
-    period = period_for(c, "2026-10")
+    return replace(contract([one], tz=LONDON),
+                   sources=Sources(measurement_of_record=record, independent=(source,)))
+
+
+def october(record: Record) -> Evaluation:
+    c = evidence_contract(record)
     m = Measurements(Measurements.empty().intervals, vendor_outages(), observed())
-    return evaluate(c, m, period, AS_OF).results[0]
+    return evaluate(c, m, period_for(c, "2026-10"), AS_OF)
+
+
+def run(record: Record) -> SlaResult:
+    return october(record).results[0]
 
 
 def test_reconciliation_counts_unreported_unobserved_and_unknown_minutes() -> None:
@@ -109,9 +117,8 @@ def test_the_record_decides_the_downtime_and_a_probe_gap_never_becomes_up(
 def test_nothing_observed_is_all_unknown_and_the_vendors_figure_stands() -> None:
     source = IndependentSource("prometheus", "blackbox", {DESKTOP: "probe_success"})
     one = sla("desktop", Metric.AVAILABILITY, "0.9995", components=(DESKTOP,))
-    c = contract([one], tz=LONDON)
-    c = type(c)(**{**c.__dict__, "sources": Sources(measurement_of_record=Record.INDEPENDENT,
-                                                    independent=(source,))})
+    c = replace(contract([one], tz=LONDON), sources=Sources(
+        measurement_of_record=Record.INDEPENDENT, independent=(source,)))
     m = Measurements(Measurements.empty().intervals, vendor_outages())
     r = evaluate(c, m, period_for(c, "2026-10"), AS_OF).results[0]
     assert r.reconciliation is not None
