@@ -19,6 +19,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from monitor.domain.contract import Direction, Status
+from monitor.domain.outlook import Standing
 from monitor.domain.results import AppliedExclusion, SlaResult
 from monitor.reports import evidence
 from monitor.reports.cases_view import CaseView, case_views
@@ -47,6 +48,9 @@ STATUS_NAMES: dict[str, str] = {
     Status.BREACHED.value: "Breached",
     Status.INSUFFICIENT_DATA.value: "Insufficient data",
     Status.KEY_MEASUREMENT_MISSED.value: "Missed (key measurement)",
+    Standing.ON_TRACK.value: "On track",
+    Standing.AT_RISK.value: "At risk",
+    Standing.BREACH_CERTAIN.value: "Breach certain",
 }
 MECHANISM_NAMES: dict[str, str] = {
     "tier": "Credit table",
@@ -194,8 +198,9 @@ def build_view(data: ReportData) -> dict[str, Any]:
             "metric": METRIC_NAMES.get(r.metric, r.metric) + _own_period(data, r),
             "target": format_target(r.metric, r.target),
             "actual": format_value(r.metric, r.value),
-            "status": str(r.status),
-            "status_name": STATUS_NAMES.get(str(r.status), str(r.status)),
+            "status": data.standing(r),
+            "status_name": STATUS_NAMES.get(data.standing(r), data.standing(r)),
+            "note": data.note(r),
             "credit": format_money(line.amount, line.currency) if line else "—",
             "held": (format_money(line.held, line.currency)
                      if line is not None and line.held else None),
@@ -253,6 +258,7 @@ def build_view(data: ReportData) -> dict[str, Any]:
         ],
         "deadline": long_date(data.claim_deadline),
         "deadline_days": c.claim_deadline_days,
+        "deadline_note": data.deadline_note,
         "summary": summary,
         "breaches": [_breach(data, r) for r in data.breaches()],
         "chronic": chronic,
