@@ -77,7 +77,7 @@ class StoreSource:
     def measurements(self, contract: Contract, start: datetime, end: datetime) -> Measurements:
         frame = self.store.load_intervals(contract.id, start, end)
         outages = tuple(self.store.load_outages(contract.id, start, end))
-        if not contract.sources.independent:
+        if not contract.independent:
             return Measurements(frame, outages)
         from monitor.storage.observations import load_all
 

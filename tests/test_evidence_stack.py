@@ -86,19 +86,20 @@ def percent(elapsed: float, down: float) -> str:
 def contract(path: Path, prometheus: str, record: str, elapsed: float) -> Path:
     doc = {
         "apiVersion": "slamon/v1", "kind": "VendorContract",
-        "metadata": {"id": "evidence-test", "name": "Independent evidence", "vendor": "csv",
+        "metadata": {"id": "evidence-test", "name": "Independent evidence",
+                     "vendor": {"id": "desk-co", "legal_name": "Desk Co Inc."},
                      "currency": "USD", "timezone": "America/New_York",
                      "effective": {"from": "2026-01-01"}},
         "fees": {"monthly": str(FEE)},
-        "sources": {
-            "path": str(path.parent), "measurement_of_record": record,
+        "sources": [{
+            "platform": "csv", "path": str(path.parent), "measurement_of_record": record,
             "independent": [{
                 "kind": "prometheus", "name": "blackbox", "url": prometheus,
                 "components": {"agent-desktop": 'probe_success{job="blackbox"}'},
                 "rule": {"failing_locations": 1, "consecutive_samples": 2,
                          "step": "1s", "location_label": "location"},
             }],
-        },
+        }],
         "slas": [{
             "id": "desktop-availability", "metric": "availability", "formula": "plain",
             "components": ["agent-desktop"], "calendar": "24x7", "period": "month",

@@ -42,11 +42,11 @@ def configure_evidence(sub: Any) -> None:
 
 
 def pick_source(contract: Contract, kind: str, name: str | None) -> IndependentSource:
-    mine = [s for s in contract.sources.independent if s.kind == kind]
+    mine = [s for s in contract.independent if s.kind == kind]
     if name is not None:
         mine = [s for s in mine if s.name == name]
     if len(mine) != 1:
-        have = ", ".join(f"{s.name} ({s.kind})" for s in contract.sources.independent) or "none"
+        have = ", ".join(f"{s.name} ({s.kind})" for s in contract.independent) or "none"
         what = f"{kind} check named {name!r}" if name else f"exactly one {kind} check"
         raise InputError(f"contract {contract.id} needs {what} in sources.independent "
                          f"(has: {have}); pick one with --source", column="--source")

@@ -316,8 +316,8 @@ def _availability_result(sla: Sla, target: Target, measurements: Measurements, l
     if not have_data:
         details["missing"] = "no outage data supplied"
         return _insufficient(sla, target, formula, details)
-    record = contract.sources.measurement_of_record
-    evidence = IndependentEvidence(contract.sources.independent, measurements.observations)
+    record = contract.measurement_of_record
+    evidence = IndependentEvidence(contract.independent, measurements.observations)
     both = reconcile(sla, record, measurements.outages, evidence, cal, excl, lo, hi, as_of,
                      contract.tz, label) if evidence.sources else None
     if both is None:
@@ -370,6 +370,8 @@ def evaluate(
     """
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
+    # The revision in force on the period's first day: an amendment never rewrites history.
+    contract = contract.in_force(period.start.astimezone(contract.tz).date())
     wanted = set(slas) if slas is not None else None
     if wanted is not None:
         unknown = wanted - {s.id for s in contract.slas}

@@ -259,6 +259,8 @@ def build_view(data: ReportData) -> dict[str, Any]:
         "deadline": long_date(data.claim_deadline),
         "deadline_days": c.claim_deadline_days,
         "deadline_note": data.deadline_note,
+        "vendor_text": data.vendor_text,
+        "revision_text": data.revision_text,
         "summary": summary,
         "breaches": [_breach(data, r) for r in data.breaches()],
         "chronic": chronic,

@@ -133,6 +133,20 @@ class ReportData:
         return self.last_day + timedelta(days=days)
 
     @property
+    def vendor_text(self) -> str:
+        """The company the claim is addressed to: legal name and id."""
+        c = self.contract
+        return c.vendor if c.legal_name == c.vendor else f"{c.legal_name} ({c.vendor})"
+
+    @property
+    def revision_text(self) -> str:
+        """Which revision of the contract the period was evaluated under."""
+        c = self.contract
+        if c.revision == "original":
+            return "original terms"
+        return f"{c.revision}: {c.revision_note}" if c.revision_note else c.revision
+
+    @property
     def deadline_passed(self) -> bool:
         """Whether the report was prepared after the last day a claim is accepted."""
         deadline = self.claim_deadline

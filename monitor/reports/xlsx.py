@@ -118,7 +118,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) 
 
 def summary_header_row(data: ReportData) -> int:
     """Row of the summary table's header (below the key/value block); tests use it."""
-    return 14
+    return 15
 
 
 def _summary(ws: Worksheet, data: ReportData) -> None:
@@ -128,7 +128,8 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
     block: list[tuple[str, Any, str | None]] = [
         ("Contract", c.id, None),
         ("Contract name", c.name, None),
-        ("Vendor", c.vendor, None),
+        ("Vendor", data.vendor_text, None),
+        ("Terms", data.revision_text, None),
         ("Period", data.period, None),
         ("Period start", _local(data, period.start), "yyyy-mm-dd hh:mm"),
         ("Period end (exclusive)", _local(data, period.end), "yyyy-mm-dd hh:mm"),

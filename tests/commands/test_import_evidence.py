@@ -45,16 +45,18 @@ ROWS = [
 def contract_file(tmp_path: Path, **sources: object) -> Path:
     doc = {
         "apiVersion": "slamon/v1", "kind": "VendorContract",
-        "metadata": {"id": "probes-test", "name": "Probes", "vendor": "csv", "currency": "GBP",
+        "metadata": {"id": "probes-test", "name": "Probes", "currency": "GBP",
+                     "vendor": {"id": "acme-bpo", "legal_name": "ACME BPO Ltd"},
                      "timezone": "Europe/London", "effective": {"from": "2026-01-01"}},
         "fees": {"monthly": "1000.00"},
-        "sources": {"path": str(tmp_path), "measurement_of_record": "independent",
+        "sources": [{"platform": "csv", "path": str(tmp_path),
+                     "measurement_of_record": "independent",
                     "independent": [{
                         "kind": "probes", "name": "synthetic",
                         "components": {"agent-desktop": "desktop"},
                         "rule": {"failing_locations": 2, "of_locations": 3,
                                  "consecutive_samples": 2, "step": "1m"}}],
-                    **sources},
+                     **sources}],
         "slas": [{"id": "desktop", "metric": "availability", "components": ["agent-desktop"],
                   "target": "99.9%"}],
     }
@@ -132,17 +134,16 @@ def test_a_wider_reread_replaces_only_its_window(db: str, tmp_path: Path) -> Non
 
 @pytest.mark.parametrize(("sources", "message"), [
     ({"independent": [{"kind": "prometheus", "components": {"a": "probe_success"}}]},
-     "sources.independent[0]: a prometheus source needs url (the Prometheus base URL)"),
+     "sources[0].independent[0]: a prometheus source needs url (the Prometheus base URL)"),
     ({"independent": [{"kind": "probes", "components": {"a": "a"},
                        "rule": {"failing_locations": 3, "of_locations": 2}}]},
-     "sources.independent[0].rule.failing_locations: 3 failing of 2 locations can never "
+     "sources[0].independent[0].rule.failing_locations: 3 failing of 2 locations can never "
      "happen"),
     ({"independent": []},
-     "sources.measurement_of_record: independent needs at least one sources.independent "
-     "check"),
+     "sources[0].measurement_of_record: independent needs at least one independent check"),
     ({"independent": [{"kind": "probes", "components": {"a": "a"},
                        "rule": {"step": "1500ms"}}]},
-     "sources.independent[0].rule.step: must be a whole number of seconds, >= 1s"),
+     "sources[0].independent[0].rule.step: must be a whole number of seconds, >= 1s"),
 ])
 def test_independent_sources_are_checked(tmp_path: Path, sources: dict[str, object],
                                          message: str,
