@@ -209,6 +209,8 @@ class Sources:
     # Which downtime availability SLAs use, and the customer's own checks.
     measurement_of_record: Record = Record.VENDOR
     independent: tuple[IndependentSource, ...] = ()
+    # Open a "vendor under-reported" case once this much observed downtime went unreported.
+    under_reported_case: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -406,6 +408,11 @@ class Contract:
         """The record a source with independent checks sets; vendor when none does."""
         return next((s.measurement_of_record for s in self.all_sources
                      if s.measurement_of_record is not Record.VENDOR), Record.VENDOR)
+
+    @property
+    def under_reported_case(self) -> timedelta | None:
+        return next((s.under_reported_case for s in self.all_sources
+                     if s.under_reported_case is not None), None)
 
     @property
     def legal_name(self) -> str:

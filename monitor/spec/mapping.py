@@ -162,6 +162,7 @@ def to_sources(spec: v1.SourcesSpec) -> Sources:
             )
             for i in spec.independent
         ),
+        under_reported_case=spec.under_reported_case,
     )
 
 

@@ -189,6 +189,8 @@ def _independent(src: v1.SourcesSpec, base: PathKey, report: Report) -> None:
                          "can never happen")
         if rule.step.total_seconds() < 1 or rule.step.total_seconds() % 1:
             report.error((*path, "rule", "step"), "must be a whole number of seconds, >= 1s")
+    if src.under_reported_case is not None and not src.independent:
+        report.error((*base, "under_reported_case"), "needs at least one independent check")
     if src.measurement_of_record != "vendor" and not src.independent:
         report.error((*base, "measurement_of_record"),
                      f"{src.measurement_of_record} needs at least one independent check")

@@ -235,6 +235,11 @@ class SourcesSpec(Spec):
     independent: list[IndependentSpec] = Field(
         default_factory=list, description="The customer's own checks of the vendor."
     )
+    under_reported_case: Duration | None = Field(
+        default=None,
+        description="Open a 'vendor under-reported' case once this much observed downtime in "
+        "a period went unreported by the vendor.",
+    )
 
 
 class TargetSpec(Spec):

@@ -141,6 +141,8 @@ def test_a_wider_reread_replaces_only_its_window(db: str, tmp_path: Path) -> Non
      "happen"),
     ({"independent": []},
      "sources[0].measurement_of_record: independent needs at least one independent check"),
+    ({"independent": [], "measurement_of_record": "vendor", "under_reported_case": "15m"},
+     "sources[0].under_reported_case: needs at least one independent check"),
     ({"independent": [{"kind": "probes", "components": {"a": "a"},
                        "rule": {"step": "1500ms"}}]},
      "sources[0].independent[0].rule.step: must be a whole number of seconds, >= 1s"),
