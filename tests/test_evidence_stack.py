@@ -28,6 +28,11 @@ import pytest
 import yaml
 
 from monitor.cli import main
+from monitor.collectors.registry import build_collectors
+from monitor.service.pipeline import CollectPolicy, collect_once
+from monitor.spec import find_contract
+from monitor.storage import Store
+from monitor.storage.observations import load_all
 from tests.conftest import require_binary
 from tests.promstack import Prometheus, _Process, free_port, wait_until
 
@@ -204,6 +209,23 @@ def test_prometheus_probes_are_reconciled_with_the_vendors_shorter_outage(
     again = slamon("import", "prometheus", "--contract", str(worst), *args)
     assert again.returncode == 0, again.stderr
     assert " 0 new, 0 replaced" in again.stdout  # idempotent
+
+    # `slamon run`'s collector for the same check stores the same down span.
+    c = find_contract(str(worst), tmp_path)
+    (reader,) = [x for x in build_collectors(c) if x.kind == "evidence-blackbox"]
+    store = Store.open(db)
+    try:
+        def down() -> list[tuple[datetime, datetime]]:
+            return [(s.start, s.end) for s in load_all(store, c.id, begin, end)
+                    if s.state == "down"]
+        imported = down()
+        outcome = collect_once(store, c, reader, end, "test", CollectPolicy(since=begin))
+        assert outcome.error is None
+        assert outcome.windows
+        assert down() == imported
+        assert len(imported) == 1
+    finally:
+        store.close()
 
     # Prometheus unreachable: a clear error, nothing stored (that time stays unknown).
     dead = contract(tmp_path / "dead.yaml", f"http://127.0.0.1:{free_port()}", "worst_of",

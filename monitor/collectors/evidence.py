@@ -9,6 +9,10 @@ down) stays unknown. The range is read in pieces of at most `MAX_POINTS` steps (
 refuses more than 11,000 points per series) and starts `consecutive` steps early, so a
 failure run that began before the window is judged on its whole length.
 
+`PrometheusEvidenceCollector` is the same reader as a collector of `slamon run`: its windows
+are steps, and each poll re-reads the last `consecutive + 1` steps (`Limits.trailing`), so a
+failure run the previous window's edge left undecided is decided and stored.
+
 `read_probes` reads the synthetic-test CSV of docs/evidence.md: one row per test, bucketed
 to the step; a location's sample for a step is its last test in that step.
 """
@@ -17,13 +21,15 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from monitor.collectors.base import Clock, CollectResult, Limits, TimeWindow
 from monitor.collectors.http import HttpClient
 from monitor.domain.calendars import to_ns
+from monitor.domain.contract import Contract
 from monitor.domain.evidence import Classified, IndependentSource, classify
 from monitor.errors import InputError, PermanentError
 
@@ -94,6 +100,29 @@ class PrometheusEvidence:
         if data.get("resultType") != "matrix":
             raise PermanentError(f"{self.base}: {expr!r} is not an instant-vector expression")
         return [(r.get("metric") or {}, r.get("values") or []) for r in data.get("result", [])]
+
+
+class PrometheusEvidenceCollector:
+    def __init__(self, contract: Contract, source: IndependentSource, http: HttpClient,
+                 clock: Clock) -> None:
+        self.contract, self.source, self.http, self.clock = contract, source, http, clock
+        self.kind = f"evidence-{source.name}"
+        rule = source.rule
+        self.limits = Limits(granularity=rule.step,
+                             max_span=min(rule.step * (MAX_POINTS // 2), timedelta(days=1)),
+                             history=timedelta(days=365),
+                             trailing=rule.step * (rule.consecutive + 1))
+        self.reader = PrometheusEvidence(source, http)
+
+    def collect(self, window: TimeWindow) -> CollectResult:
+        before = self.http.stats()
+        decided = self.reader.read(window.start, window.end)
+        return CollectResult(source=self.kind, window=window,
+                             observations=tuple((self.source.name, c, d) for c, d in decided),
+                             stats=self.http.stats().since(before))
+
+    def commit(self, result: CollectResult) -> None:
+        pass
 
 
 def _series_key(metric: Mapping[str, str]) -> str:

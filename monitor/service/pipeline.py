@@ -208,6 +208,12 @@ def _store_result(store: Store, contract: Contract, result: CollectResult) -> in
     seen = result.outages + result.maintenances
     if seen:
         store.ingest_outages(contract.id, seen)
+    if result.observations:
+        from monitor.storage.observations import save_all
+
+        for name in sorted({n for n, _, _ in result.observations}):
+            save_all(store, contract.id, name,
+                     [(c, d) for n, c, d in result.observations if n == name])
     return len(result.intervals)
 
 
