@@ -37,7 +37,7 @@ class Classified:
     covered: Span  # the window the spans were decided for (unknown elsewhere in it)
 
 
-def _at(ns: int) -> datetime:
+def from_ns(ns: int) -> datetime:
     return datetime.fromtimestamp(ns // 1_000_000_000, UTC) + timedelta(
         microseconds=(ns % 1_000_000_000) // 1000)
 
@@ -100,8 +100,9 @@ def classify(component: str, samples: Mapping[str, Mapping[int, bool]], start: i
         if kind in ("d", "p") and a < b:
             locs = sorted({loc for loc, v in samples.items()
                            for t in grid[k:m] if t in v and (kind == "p" or not v[t])})
-            spans.append(ObservedSpan(component, _at(a), _at(b), DOWN if kind == "d" else UP,
-                                      source, query, tuple(locs)))
+            state = DOWN if kind == "d" else UP
+            spans.append(ObservedSpan(component, from_ns(a), from_ns(b), state, source, query,
+                                      tuple(locs)))
         k = m
     return Classified(tuple(spans), (start, end))
 
@@ -186,7 +187,7 @@ def observed_outages(spans: Iterable[ObservedSpan], components: frozenset[str] |
         by_component.setdefault(s.component, []).append(s)
     for name, items in sorted(by_component.items()):
         for a, b in down_spans(items, components):
-            out.append(Outage(service=name, start=_at(a), end=_at(b), impact="full",
+            out.append(Outage(service=name, start=from_ns(a), end=from_ns(b), impact="full",
                               source="independent"))
     return tuple(out)
 
@@ -198,7 +199,7 @@ def clip_outages(outages: Iterable[Outage], keep: list[Span], as_of: datetime
     for o in outages:
         end = o.end if o.end is not None else as_of
         for a, b in intersect([(to_ns(o.start), to_ns(end))], keep):
-            out.append(Outage(o.service, _at(a), _at(b), o.impact, o.affected_fraction,
+            out.append(Outage(o.service, from_ns(a), from_ns(b), o.impact, o.affected_fraction,
                               o.excluded, o.source, o.ref))
     return tuple(out)
 

@@ -31,9 +31,9 @@ from monitor.domain.evidence import (
     IndependentEvidence,
     Record,
     Span,
-    _at,
     clip_outages,
     down_spans,
+    from_ns,
     intersect,
     merge,
     observed_outages,
@@ -74,7 +74,7 @@ def _vendor_down(sla: Sla, outages: tuple[Outage, ...], as_of: datetime,
 
 
 def _local(ns: int, tz: ZoneInfo) -> datetime:
-    return _at(ns).astimezone(tz)
+    return from_ns(ns).astimezone(tz)
 
 
 def _observed_notes(sla: Sla, evidence: IndependentEvidence, comps: frozenset[str],
@@ -147,8 +147,8 @@ def reconcile(sla: Sla, record: Record, vendor: tuple[Outage, ...], evidence: In
     seen = down_spans(evidence.spans, comps)
     missed = subtract(intersect(seen, [window]), reported)
     not_seen = subtract(intersect(reported, [window]), seen)
-    as_outages = tuple(Outage("independent", _at(a), _at(b), "full") for a, b in missed)
-    unseen_outages = tuple(Outage("vendor", _at(a), _at(b), "full") for a, b in not_seen)
+    as_outages = tuple(Outage("independent", from_ns(a), from_ns(b), "full") for a, b in missed)
+    unseen_outages = tuple(Outage("vendor", from_ns(a), from_ns(b), "full") for a, b in not_seen)
     unknown_ns = int(calendar.overlap_ns(*_arrays(unknown)).sum()) if unknown else 0
     rec = Reconciliation(
         sla_id=sla.id, period=period_label, record=str(record),

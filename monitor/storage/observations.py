@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from monitor.domain.evidence import Classified, _at
+from monitor.domain.evidence import Classified, from_ns
 from monitor.domain.measurements import ObservedSpan
 from monitor.storage.observations_models import ObservationRow
 
@@ -50,7 +50,7 @@ def _cut(s: ObservedSpan, start: datetime, end: datetime) -> list[ObservedSpan]:
 def save(s: Session, contract_id: str, source: str, component: str, decided: Classified,
          at: datetime) -> tuple[int, int, int]:
     """Replace the window `decided.covered`; returns (new, removed, unchanged) rows."""
-    start, end = _at(decided.covered[0]), _at(decided.covered[1])
+    start, end = from_ns(decided.covered[0]), from_ns(decided.covered[1])
     rows = s.execute(select(ObservationRow).where(
         ObservationRow.contract_id == contract_id, ObservationRow.source == source,
         ObservationRow.component == component, ObservationRow.start < end,
