@@ -121,6 +121,20 @@ def _unobserved_notes(sla: Sla, evidence: IndependentEvidence, comps: frozenset[
     return tuple(notes)
 
 
+def _counted_notes(sla: Sla, outages: tuple[Outage, ...], window: Span, as_of: datetime,
+                   tz: ZoneInfo) -> tuple[SpanNote, ...]:
+    """The full-impact outages of record inside the period so far, each with its source."""
+    notes = []
+    for a0, b0, o in _vendor_down(sla, outages, as_of):
+        for a, b in intersect([(a0, b0)], [window]):
+            source = "independent checks" if o.source == "independent" else (
+                o.source or "vendor")
+            notes.append(SpanNote(o.service, _local(a, tz), _local(b, tz),
+                                  minutes(Decimal(b - a)), vendor_ref=o.ref, note=source))
+    notes.sort(key=lambda n: (n.start, n.component))
+    return tuple(notes)
+
+
 def reconcile(sla: Sla, record: Record, vendor: tuple[Outage, ...], evidence: IndependentEvidence,
               calendar: OpenSpans, exclusions: OpenSpans, lo: int, hi: int, as_of: datetime,
               tz: ZoneInfo, period_label: str) -> RecordFigures | None:
@@ -161,6 +175,7 @@ def reconcile(sla: Sla, record: Record, vendor: tuple[Outage, ...], evidence: In
         observed=_observed_notes(sla, evidence, comps, vendor, window, as_of, tz),
         unobserved=_unobserved_notes(sla, evidence, comps, vendor, window, unknown, as_of,
                                      tz),
+        counted=_counted_notes(sla, of_record, window, as_of, tz),
     )
     return RecordFigures(record_fig, rec)
 

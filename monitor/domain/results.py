@@ -92,6 +92,8 @@ class Reconciliation:
     unknown_minutes: Decimal  # no usable probe data (inside the SLA's calendar)
     observed: tuple[SpanNote, ...] = ()
     unobserved: tuple[SpanNote, ...] = ()
+    # Every outage the figure of record counts (note = its source), whichever that is.
+    counted: tuple[SpanNote, ...] = ()
 
     @property
     def unreported(self) -> tuple[SpanNote, ...]:

@@ -50,15 +50,21 @@ def to_json(rec: Reconciliation) -> dict[str, Any]:
         "unknown_minutes": str(rec.unknown_minutes),
         "observed_spans": [_note(n) for n in rec.observed],
         "unobserved_spans": [_note(n) for n in rec.unobserved],
+        "counted_outages": [_note(n) for n in rec.counted],
     }
+
+
+def span_groups(rec: Reconciliation) -> tuple[tuple[str, tuple[SpanNote, ...]], ...]:
+    """(kind, spans) in the order every format lists them."""
+    return (("observed", rec.observed), ("reported, not observed", rec.unobserved),
+            (f"counted (of record: {rec.record.replace('_', ' ')})", rec.counted))
 
 
 def rows(results: Iterable[SlaResult]) -> list[list[Any]]:
     """One row per observed span and per reported span nobody observed (HEADINGS)."""
     out: list[list[Any]] = []
     for rec in reconciliations(results):
-        for kind, notes in (("observed", rec.observed), ("reported, not observed",
-                                                         rec.unobserved)):
+        for kind, notes in span_groups(rec):
             for n in notes:
                 out.append([rec.sla_id, kind, n.component, n.start, n.end, n.minutes,
                             n.unreported_minutes if kind == "observed" else None,

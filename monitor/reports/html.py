@@ -289,8 +289,7 @@ def independent_view(results: Any) -> list[dict[str, Any]]:
                   "end": when(n.end), "minutes": n.minutes,
                   "unreported": n.unreported_minutes if kind == "observed" else "—",
                   "ref": n.vendor_ref or "—", "note": n.note}
-                 for kind, notes in (("observed", rec.observed),
-                                     ("reported, not observed", rec.unobserved))
+                 for kind, notes in evidence.span_groups(rec)
                  for n in notes]
         out.append({"sla": rec.sla_id, "record": rec.record.replace("_", " "),
                     "vendor": rec.vendor_minutes, "observed": rec.observed_minutes,

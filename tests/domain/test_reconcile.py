@@ -114,6 +114,16 @@ def test_the_record_decides_the_downtime_and_a_probe_gap_never_becomes_up(
     assert r.value == Decimal(44700 - down) / Decimal(44700)
 
 
+def test_the_claim_names_every_outage_the_record_counts_with_its_source() -> None:
+    rec = run(Record.INDEPENDENT).reconciliation
+    assert rec is not None
+    # the observed spans, and the vendor's INC-2 where the probes had no data
+    assert [(n.start.isoformat(), n.minutes, n.vendor_ref, n.note) for n in rec.counted] == [
+        ("2026-10-05T11:00:00+01:00", 25, None, "independent checks"),
+        ("2026-10-12T01:20:00+01:00", 10, "INC-2", "vendor"),
+        ("2026-10-20T09:00:00+01:00", 30, None, "independent checks")]
+
+
 def test_nothing_observed_is_all_unknown_and_the_vendors_figure_stands() -> None:
     source = IndependentSource("prometheus", "blackbox", {DESKTOP: "probe_success"})
     one = sla("desktop", Metric.AVAILABILITY, "0.9995", components=(DESKTOP,))

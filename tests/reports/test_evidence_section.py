@@ -57,7 +57,15 @@ def test_xlsx_has_a_sheet_of_spans() -> None:
     assert [(r[1], r[5], r[6], r[7]) for r in rows] == [
         ("observed", 25, 15, "INC-1"), ("observed", 30, 30, None),
         ("reported, not observed", 10, None, "INC-2"),
-        ("reported, not observed", 5, None, "INC-3")]
+        ("reported, not observed", 5, None, "INC-3"),
+        # worst_of counts every outage of both sources; each row names its source
+        ("counted (of record: worst of)", 10, None, "INC-1"),
+        ("counted (of record: worst of)", 25, None, None),
+        ("counted (of record: worst of)", 10, None, "INC-2"),
+        ("counted (of record: worst of)", 5, None, "INC-3"),
+        ("counted (of record: worst of)", 30, None, None)]
+    assert [r[8] for r in rows[4:]] == ["vendor", "independent checks", "vendor", "vendor",
+                                        "independent checks"]
     assert rows[0][3] == datetime(2026, 10, 5, 11, 0)  # contract zone, BST
 
 
