@@ -149,7 +149,7 @@ class Claim:
         """What was given up: the shortfall of a claim written off or closed."""
         if self.state in (S.WRITTEN_OFF, S.CLOSED):
             return self.owed - (self.credited_amount or ZERO)
-        return ZERO
+        return self.owed - self.owed  # zero with the currency's decimals: "0.00"
 
     @property
     def outstanding(self) -> Decimal:

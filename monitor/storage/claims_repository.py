@@ -170,22 +170,32 @@ class ClaimRepository:
 
     # --- invoices ---------------------------------------------------------------------------
     def record_invoice_line(self, vendor: str, invoice_number: str, invoice_date: date,
-                            text: str, amount: Decimal, source: str, at: datetime,
-                            match: tuple[str, str, dict[str, object]] | None = None,
+                            text: str, amount: Decimal, source: str, at: datetime, *,
+                            claim_id: str | None = None, matched_by: str | None = None,
+                            steps: Sequence[tuple[ClaimAction, dict[str, object]]] = (),
                             by: str = "invoice import") -> tuple[bool, Claim | None]:
-        """Store one invoice line; with `match` = (claim id, how, credit fields) also record
-        the claim's `credit` in the same transaction. Returns (stored now, credited claim);
-        a line stored before is left alone and credits nothing again."""
+        """Store one invoice line; with `claim_id` also apply `steps` (accept, credit) to
+        that claim in the same transaction. Returns (stored now, the claim after the steps);
+        a line stored before is left alone and applies nothing again."""
         with self.store.session() as s:
             new = _insert_ignore(s, InvoiceLineRow, {
                 "vendor": vendor, "invoice_number": invoice_number, "text": text,
                 "amount": str(amount), "invoice_date": invoice_date, "source": source,
-                "claim_id": match[0] if match else None,
-                "matched_by": match[1] if match else None, "imported_at": at})
-            if not new or match is None:
+                "claim_id": claim_id, "matched_by": matched_by, "imported_at": at})
+            if not new or claim_id is None:
                 return new, None
-            return True, self._apply(s, match[0], ClaimAction.CREDIT, by, at,
-                                     f"matched by {match[1]} ({source})", match[2])
+            claim = None
+            for action, fields in steps:
+                claim = self._apply(s, claim_id, action, by, at,
+                                    f"invoice {invoice_number} ({source}), matched by "
+                                    f"{matched_by}", dict(fields))
+            return True, claim
+
+    def stored_invoice_keys(self) -> set[tuple[str, str, str, str]]:
+        """(vendor, invoice number, text, amount) of every line imported so far."""
+        with self.store.session() as s:
+            return {(r.vendor, r.invoice_number, r.text, r.amount) for r in s.execute(
+                select(InvoiceLineRow)).scalars()}
 
     def invoice_lines(self, *, unmatched: bool = False) -> builtins.list[StoredInvoiceLine]:
         query = select(InvoiceLineRow).order_by(InvoiceLineRow.imported_at,

@@ -107,20 +107,22 @@ def test_an_invoice_line_is_stored_once_and_credits_its_claim_once(store: Store)
     drafted(repo)
     repo.apply(ID, "submit", by="a", at=AT, reference="CLM-1")
     repo.apply(ID, "accept", by="a", at=AT, amount="1250.00")
-    match = (ID, "reference", {"invoice_number": "INV-9", "date": "2026-12-01",
-                               "amount": "1250.00"})
+    match = {"claim_id": ID, "matched_by": "reference", "steps": [
+        (ClaimAction.CREDIT, {"invoice_number": "INV-9", "date": "2026-12-01",
+                              "amount": "1250.00"})]}
     args = ("acme", "INV-9", date(2026, 12, 1), "Credit CLM-1", Decimal("-1250.00"),
             "inv.csv:2", AT)
-    new, credited = repo.record_invoice_line(*args, match=match)
+    new, credited = repo.record_invoice_line(*args, **match)
     assert new
     assert credited is not None
     assert credited.state is ClaimState.CREDITED
-    assert repo.record_invoice_line(*args, match=match) == (False, None)
+    assert repo.record_invoice_line(*args, **match) == (False, None)
     assert repo.record_invoice_line("acme", "INV-9", date(2026, 12, 1), "Fee",
                                     Decimal("80.00"), "inv.csv:3", AT) == (True, None)
     assert [(x.text, x.claim_id) for x in repo.invoice_lines()] == [
         ("Credit CLM-1", ID), ("Fee", None)]
     assert [x.text for x in repo.invoice_lines(unmatched=True)] == ["Fee"]
+    assert ("acme", "INV-9", "Fee", "80.00") in repo.stored_invoice_keys()
 
 
 def test_upgrading_a_0003_database_keeps_every_row(store_url: str) -> None:
