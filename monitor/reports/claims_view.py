@@ -2,12 +2,13 @@
 and anything else that shows them (documented in docs/claims.md).
 
 Money is a string with the currency's decimals (JSON numbers would lose cents); dates are
-ISO 8601. `overdue` and `days_left` are as of `today`, which the caller passes.
+ISO 8601 (event instants in UTC). `overdue` and `days_left` are as of `today`, which the
+caller passes.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 
@@ -36,7 +37,7 @@ def claim_json(claim: Claim, today: date) -> dict[str, Any]:
         "writeoff_reason": claim.writeoff_reason,
         "written_off": _money(claim.written_off), "outstanding": _money(claim.outstanding),
         "events": [
-            {"at": e.at.isoformat(), "by": e.by, "action": e.action.value,
+            {"at": e.at.astimezone(UTC).isoformat(), "by": e.by, "action": e.action.value,
              "from": e.from_state.value if e.from_state else None, "to": e.to_state.value,
              "note": e.note, "fields": dict(e.fields)}
             for e in claim.events],
