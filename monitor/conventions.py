@@ -61,7 +61,8 @@ CREDIT_AT_RISK = "slamon_credit_at_risk"
 CHRONIC_FAILURE = "slamon_chronic_failure"
 CASES_OVERDUE = "slamon_cases_overdue"
 EXCLUSION_ACTIVE = "slamon_exclusion_active"
-# The claims ledger per vendor, year and currency (money, like the credit families).
+# The claims ledger per contract, year and currency (money, like the credit families);
+# `sum by (vendor, year, currency)` is the vendor's ledger.
 CLAIMS_OWED = "slamon_claims_owed"
 CLAIMS_CLAIMED = "slamon_claims_claimed"
 CLAIMS_ACCEPTED = "slamon_claims_accepted"

@@ -125,7 +125,7 @@ def small_snapshot() -> MetricsSnapshot:
         claims=(ClaimSnapshot("genesys-cloud", "acme-2026", "2026-10", "draft",
                               datetime(2026, 12, 1, 5, tzinfo=UTC), overdue=False),
                 ClaimSnapshot("genesys-cloud", "acme-2026", "2026-09", "accepted")),
-        ledgers=(LedgerSnapshot("genesys-cloud", "2026", "USD", Decimal("1125.00"),
+        ledgers=(LedgerSnapshot("genesys-cloud", "acme-2026", "2026", "USD", Decimal("1125.00"),
                                 Decimal("500.00"), Decimal("400.00"), Decimal("400.00"),
                                 Decimal("100.00"), Decimal("625.00")),),
     )

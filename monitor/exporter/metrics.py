@@ -208,12 +208,12 @@ _LEDGER_HELP: dict[str, str] = {
 
 
 def _claims_families(snap: MetricsSnapshot) -> list[Metric]:
-    """The claims ledger per vendor, year and currency, and the open claims."""
-    ll = [C.L_VENDOR, C.L_YEAR, C.L_CURRENCY]
+    """The claims ledger per contract, year and currency, and the open claims."""
+    ll = [C.L_VENDOR, C.L_CONTRACT, C.L_YEAR, C.L_CURRENCY]
     ledger = {name: GaugeMetricFamily(name, f"{text}, in the currency of the label." + CACHED,
                                       labels=ll) for name, text in _LEDGER_HELP.items()}
     for row in snap.ledgers:
-        labels = [row.vendor, row.year, row.currency]
+        labels = [row.vendor, row.contract, row.year, row.currency]
         for name, field in zip(C.CLAIMS_LEDGER, ("owed", "claimed", "accepted", "credited",
                                                  "written_off", "outstanding"), strict=True):
             ledger[name].add_metric(labels, float(getattr(row, field)))

@@ -110,9 +110,11 @@ class ClaimSnapshot:
 
 @dataclass(frozen=True)
 class LedgerSnapshot:
-    """The claims ledger of one vendor, year and currency (`monitor.domain.claims`)."""
+    """The claims ledger of one contract, year and currency (`monitor.domain.claims`);
+    `sum by (vendor, year, currency)` gives the vendor's ledger."""
 
     vendor: str
+    contract: str
     year: str
     currency: str
     owed: Decimal

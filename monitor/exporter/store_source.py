@@ -84,7 +84,7 @@ def _cases_overdue(store: ResultStore, known: Mapping[str, Contract],
 
 def _claims(store: ResultStore, known: Mapping[str, Contract], now: datetime
             ) -> tuple[tuple[ClaimSnapshot, ...], tuple[LedgerSnapshot, ...]]:
-    """Open claims of the known contracts and every vendor's ledger (`monitor.domain.claims`);
+    """Open claims and the ledger of each known contract (`monitor.domain.claims`);
     a draft's window closes at the end of its deadline day in the contract's zone."""
     from monitor.storage import Store
 
@@ -104,9 +104,10 @@ def _claims(store: ResultStore, known: Mapping[str, Contract], now: datetime
                if c.state is ClaimState.DRAFT else None)
         open_.append(ClaimSnapshot(c.vendor, c.contract_id, c.period_label, c.state.value,
                                    end, c.is_overdue(today)))
-    rows = tuple(LedgerSnapshot(r.vendor, str(r.year), r.currency, r.owed, r.claimed,
+    rows = tuple(LedgerSnapshot(r.vendor, cid, str(r.year), r.currency, r.owed, r.claimed,
                                 r.accepted, r.credited, r.written_off, r.outstanding)
-                 for r in ledgers(claims, now.date()))
+                 for cid in sorted({c.contract_id for c in claims} & set(known))
+                 for r in ledgers([c for c in claims if c.contract_id == cid], now.date()))
     return tuple(open_), rows
 
 

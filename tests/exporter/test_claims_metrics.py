@@ -13,6 +13,8 @@ from monitor.storage import Store
 from monitor.storage.claims_repository import ClaimRepository
 from tests.storage.test_claims_storage import CONTRACT, drafted
 
+LEDGER = '{contract="acme-connect-2026",currency="EUR",vendor="acme",year="2026"}'
+
 
 def test_the_ledger_and_open_claims_are_exposed(store: Store) -> None:
     repo = ClaimRepository(store)
@@ -32,10 +34,10 @@ def test_the_ledger_and_open_claims_are_exposed(store: Store) -> None:
     text = generate_latest(build_registry(StoreSource(store, [CONTRACT]),
                                           clock=lambda: now)).decode()
     for line in (
-        'slamon_claims_owed{currency="EUR",vendor="acme",year="2026"} 1330.0',
-        'slamon_claims_claimed{currency="EUR",vendor="acme",year="2026"} 80.0',
-        'slamon_claims_credited{currency="EUR",vendor="acme",year="2026"} 60.0',
-        'slamon_claims_outstanding{currency="EUR",vendor="acme",year="2026"} 1270.0',
+        f"slamon_claims_owed{LEDGER} 1330.0",
+        f"slamon_claims_claimed{LEDGER} 80.0",
+        f"slamon_claims_credited{LEDGER} 60.0",
+        f"slamon_claims_outstanding{LEDGER} 1270.0",
         'slamon_claims_open{contract="acme-connect-2026",state="draft",vendor="acme"} 1.0',
         'slamon_claims_overdue{contract="acme-connect-2026",vendor="acme"} 1.0',
         'slamon_claims_deadline_timestamp_seconds{contract="acme-connect-2026",'
