@@ -31,7 +31,8 @@ def closed_october(store_url: str, capsys: pytest.CaptureFixture[str]) -> str:
     out(capsys, "db", "upgrade", *db)
     out(capsys, "import", "intervals", str(ROOT / "examples/acme-2026-10-intervals.csv"),
         "--contract", "acme-connect-2026", "--contracts", CONTRACTS, *db)
-    out(capsys, "import", "outages", str(ROOT / "examples/acme-2026-10-outages.csv"), *db)
+    out(capsys, "import", "outages", str(ROOT / "examples/acme-2026-10-outages.csv"),
+        "--contract", "acme-connect-2026", "--contracts", CONTRACTS, *db)
     out(capsys, "evaluate", "--contract", "acme-connect-2026", "--contracts", CONTRACTS,
         "--period", "2026-10", "--save", "--as-of", "2026-11-02T00:00:00+00:00", *db)
     assert out(capsys, "claims", "list", *db) == ""  # provisional: nothing to claim yet
@@ -39,7 +40,7 @@ def closed_october(store_url: str, capsys: pytest.CaptureFixture[str]) -> str:
                "--period", "2026-10", "--by", "j.doe", *db)
     # Availability 99.9216% < 99.99%: the 5% tier of the $12,500 platform fee = $625.00;
     # October's window: 30 days after 31 October = 30 November.
-    assert (f"claim {CLAIM} drafted: 625.00 USD owed by amazon-connect, to submit by "
+    assert (f"claim {CLAIM} drafted: 625.00 USD owed by aws, to submit by "
             "2026-11-30") in text
     return store_url
 
@@ -66,7 +67,7 @@ def test_a_claim_goes_from_draft_to_credited_and_the_ledger_adds_up(
                                             "invoice_number": "INV-2026-12-0042"}
     # credited 500.00 of 625.00: 125.00 still outstanding until the claim is closed
     (row,) = as_json(capsys, "claims", "ledger", "--year", "2026", *db)
-    assert row == {"vendor": "amazon-connect", "year": 2026, "currency": "USD",
+    assert row == {"vendor": "aws", "year": 2026, "currency": "USD",
                    "owed": "625.00", "claimed": "625.00", "accepted": "500.00",
                    "credited": "500.00", "written_off": "0.00", "outstanding": "125.00",
                    "claims": 1, "overdue": 0}
@@ -76,7 +77,7 @@ def test_a_claim_goes_from_draft_to_credited_and_the_ledger_adds_up(
         "500.00", "125.00", "0.00")
     table = out(capsys, "claims", "ledger", *db)
     assert table.splitlines()[1].split() == [
-        "amazon-connect", "2026", "USD", "625.00", "625.00", "500.00", "500.00", "125.00",
+        "aws", "2026", "USD", "625.00", "625.00", "500.00", "500.00", "125.00",
         "0.00", "0"]
     shown = out(capsys, "claims", "show", CLAIM, *db)
     assert "[closed]" in shown
