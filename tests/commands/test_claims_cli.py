@@ -5,11 +5,14 @@ claim is walked to credited and closed through the CLI, with the ledger to the c
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from monitor.cli import main
+from monitor.reports.units import xlsx_money_format
 from tests.conftest import ROOT
 
 CONTRACTS = str(ROOT / "contracts")
@@ -46,7 +49,7 @@ def closed_october(store_url: str, capsys: pytest.CaptureFixture[str]) -> str:
 
 
 def test_a_claim_goes_from_draft_to_credited_and_the_ledger_adds_up(
-        closed_october: str, capsys: pytest.CaptureFixture[str]) -> None:
+        closed_october: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = ["--db", closed_october]
     steps = [
         ["submit", CLAIM, "--reference", "CLM-ACME-10", "--date", "2026-11-20"],
@@ -79,6 +82,14 @@ def test_a_claim_goes_from_draft_to_credited_and_the_ledger_adds_up(
     assert table.splitlines()[1].split() == [
         "aws", "2026", "USD", "625.00", "625.00", "500.00", "500.00", "125.00",
         "0.00", "0"]
+    xlsx = tmp_path / "ledger.xlsx"
+    out(capsys, "claims", "ledger", "--year", "2026", "--out", str(xlsx), *db)
+    sheet = load_workbook(xlsx)["Ledger"]
+    assert [c.value for c in sheet[2]] == ["aws", 2026, "USD", 625, 625, 500, 500, 125, 0,
+                                           1, 0]
+    assert sheet["D2"].number_format == xlsx_money_format("USD")
+    assert main(["claims", "ledger", "--out", str(tmp_path / "ledger.pdf"), *db]) == 1
+    assert "the ledger is written as .xlsx or .json" in capsys.readouterr().err
     shown = out(capsys, "claims", "show", CLAIM, *db)
     assert "[closed]" in shown
     assert "credit" in shown
