@@ -237,9 +237,9 @@ def _claims_families(snap: MetricsSnapshot) -> list[Metric]:
     rows = {(r.vendor, r.contract, r.year, r.currency): [
         float(getattr(r, f)) for f in ("owed", "claimed", "accepted", "credited",
                                        "written_off", "outstanding")] for r in snap.ledgers}
-    for c in snap.contracts:  # no stored period yet: the year of the snapshot
-        year = c.period[:4] if c.period[:4].isdigit() else str(snap.taken_at.year)
-        rows.setdefault((c.vendor, c.contract, year, c.currency), [0.0] * 6)
+    for k in snap.contracts:  # no stored period yet: the year of the snapshot
+        year = k.period[:4] if k.period[:4].isdigit() else str(snap.taken_at.year)
+        rows.setdefault((k.vendor, k.contract, year, k.currency), [0.0] * 6)
     for labels, values in sorted(rows.items()):
         for name, value in zip(C.CLAIMS_LEDGER, values, strict=True):
             ledger[name].add_metric(list(labels), value)
