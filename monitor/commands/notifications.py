@@ -12,7 +12,7 @@ from pathlib import Path
 from monitor.alerting.notifiers.sentlog import JsonlSentLog, SentLog, SentRecord
 from monitor.errors import InputError
 
-HELP = "list the breach and recovery notifications sent"
+HELP = "list the notifications sent, and those that could not be delivered"
 DEFAULT_LOG = Path("slamon-notifications.jsonl")
 
 
