@@ -128,5 +128,8 @@ DASH_PENALTIES = "slamon-penalties"
 DASH_HEALTH = "slamon-collector-health"
 
 DEFAULT_GRAFANA_URL = "http://localhost:3000"
-DEFAULT_RUNBOOK_URL = "https://slamon.example.org/docs/runbooks"
+# The runbooks ship in this repository beside the rules, so the default link is the path
+# from the repository root (it resolves in any checkout and in the repository's web view);
+# a deployment that publishes the docs passes `--runbook-url https://.../docs/runbooks`.
+DEFAULT_RUNBOOK_URL = "docs/runbooks"
 DEFAULT_METRICS_PORT = 9464

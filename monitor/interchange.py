@@ -1,4 +1,4 @@
-"""The public file formats of `../shared/spec/interchange.md`: interval CSV, outage CSV and the
+"""The public file formats of `docs/interchange.md`: interval CSV, outage CSV and the
 JSON shape of `slamon evaluate --json`.
 
 Readers validate everything before returning anything: a missing column, a bad value,
