@@ -28,6 +28,9 @@ L_CONSEQUENCE = "consequence"
 L_SOURCE = "source"  # the vendor poller: genesys-cloud, statuspage, ...
 L_STATE = "state"
 L_EXCLUSION = "exclusion"
+L_CHANNEL = "channel"  # a notifier kind: email, webhook, slack, pagerduty (never an address)
+L_DIMENSION = "dimension"  # what an SLA's attainment is split by: queue | site
+L_GROUP = "group"  # one queue id or site name (bounded by the contract's sources)
 
 SLA_LABELS: tuple[str, ...] = (L_VENDOR, L_CONTRACT, L_SLA)
 SLA_PERIOD_LABELS: tuple[str, ...] = (*SLA_LABELS, L_PERIOD)
@@ -61,6 +64,9 @@ CHRONIC_FAILURE = "slamon_chronic_failure"
 CASES_OVERDUE = "slamon_cases_overdue"
 EXCLUSION_ACTIVE = "slamon_exclusion_active"
 IN_BUSINESS_HOURS = "slamon_calendar_open"  # "in business hours"; promtool rejects "hours"
+NOTIFICATIONS_UNDELIVERED = "slamon_notifications_undelivered"
+ATTAINMENT_SPREAD_RATIO = "slamon_sla_attainment_spread_ratio"
+ATTAINMENT_SPREAD_SECONDS = "slamon_sla_attainment_spread_seconds"
 COLLECTOR_UP = "slamon_collector_up"
 COLLECTOR_LAST_SUCCESS = "slamon_collector_last_success_timestamp_seconds"
 COLLECTOR_ERRORS = "slamon_collector_errors"  # counter: exposed as ..._total
@@ -84,6 +90,7 @@ EXPOSED_SAMPLES: frozenset[str] = frozenset({
     ERROR_BUDGET_REMAINING_RATIO, PERIOD_ELAPSED_RATIO, BREACHED,
     counter_sample(GOOD_EVENTS), counter_sample(VALID_EVENTS), CREDIT_ACCRUED, CREDIT_AT_RISK,
     CHRONIC_FAILURE, CASES_OVERDUE, EXCLUSION_ACTIVE, IN_BUSINESS_HOURS, COLLECTOR_UP,
+    NOTIFICATIONS_UNDELIVERED, ATTAINMENT_SPREAD_RATIO, ATTAINMENT_SPREAD_SECONDS,
     COLLECTOR_LAST_SUCCESS,
     counter_sample(COLLECTOR_ERRORS), f"{COLLECTOR_REQUEST_DURATION}_sum",
     f"{COLLECTOR_REQUEST_DURATION}_count", DATA_LAST_MEASUREMENT, SNAPSHOT_AGE, EXPORTER_UP,

@@ -14,7 +14,9 @@ from monitor.exporter.snapshot import (
     ContractSnapshot,
     ExclusionSnapshot,
     MetricsSnapshot,
+    NotificationSnapshot,
     SlaSnapshot,
+    SpreadSnapshot,
 )
 from monitor.spec import load_contract
 
@@ -120,6 +122,12 @@ def small_snapshot() -> MetricsSnapshot:
                                       False),),
         chronic=(ChronicSnapshot("genesys-cloud", "acme-2026", "any", "termination_right",
                                  False),),
+        notifications=(NotificationSnapshot("genesys-cloud", "acme-2026", "email", 2),
+                       NotificationSnapshot("genesys-cloud", "acme-2026", "webhook", 0)),
+        spreads=(SpreadSnapshot("genesys-cloud", "acme-2026", "service-level", "2026-11",
+                                "queue", "ratio", 0.25),
+                 SpreadSnapshot("genesys-cloud", "acme-2026", "asa", "2026-Q4", "queue",
+                                "seconds", 12.0)),
     )
 
 

@@ -97,6 +97,30 @@ class ExclusionSnapshot:
 
 
 @dataclass(frozen=True)
+class NotificationSnapshot:
+    """Notices of one contract over one kind of channel that could not be delivered yet."""
+
+    vendor: str
+    contract: str
+    channel: str  # the notifier kind: email, webhook, slack, pagerduty
+    undelivered: int
+
+
+@dataclass(frozen=True)
+class SpreadSnapshot:
+    """How far apart one SLA's queues (or sites) are this period: best minus worst
+    attainment, in the SLA's unit (`monitor.domain.kpis` consistency)."""
+
+    vendor: str
+    contract: str
+    sla: str
+    period: str
+    dimension: str  # queue | site
+    unit: str  # ratio | seconds
+    spread: float
+
+
+@dataclass(frozen=True)
 class MetricsSnapshot:
     taken_at: datetime
     slas: tuple[SlaSnapshot, ...] = ()
@@ -105,6 +129,8 @@ class MetricsSnapshot:
     collectors: tuple[CollectorSnapshot, ...] = ()
     chronic: tuple[ChronicSnapshot, ...] = ()
     exclusions: tuple[ExclusionSnapshot, ...] = ()
+    notifications: tuple[NotificationSnapshot, ...] = ()
+    spreads: tuple[SpreadSnapshot, ...] = ()
 
 
 class SnapshotSource(Protocol):

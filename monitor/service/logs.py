@@ -19,7 +19,7 @@ from typing import Any
 _PAIR = re.compile(r"(\w+)=(\S*)")
 
 
-REST_OF_LINE = ("error", "problem")  # free text, always the last key of a line
+REST_OF_LINE = ("error", "problem", "detail")  # free text, always the last key of a line
 
 
 def fields(message: str) -> dict[str, Any]:
