@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
+from monitor.domain.consistency import Consistency
 from monitor.domain.contract import Contract, Sla, Status
 from monitor.domain.results import (
     ChronicFailure,
@@ -103,6 +104,8 @@ class ReportData:
     chronic_failures: Sequence[ChronicFailure] = ()
     cases: Sequence[CaseLike] | None = None
     problems: Sequence[str] = field(default_factory=tuple)
+    # Each SLA's attainment per queue and per site in the reported period (the scorecard).
+    consistency: Sequence[Consistency] = ()
 
     # --- derived, shared by every format -------------------------------------------------
 
