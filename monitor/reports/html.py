@@ -41,6 +41,7 @@ METRIC_NAMES: dict[str, str] = {
     "fcr": "First-contact resolution",
     "csat": "Customer satisfaction",
     "availability": "Platform availability",
+    "occupancy": "Agent occupancy",
 }
 STATUS_NAMES: dict[str, str] = {
     Status.MET.value: "Met",

@@ -36,7 +36,8 @@ CONNECT_ARN = re.compile(
     r"-[0-9a-f]{4}-[0-9a-f]{12}$"
 )
 TWILIO_WORKSPACE = re.compile(r"^WS[0-9a-f]{32}$")
-METRICS = ("service_level", "asa", "abandon_rate", "aht", "fcr", "csat", "availability")
+METRICS = ("service_level", "asa", "abandon_rate", "aht", "fcr", "csat", "availability",
+           "occupancy")
 
 
 def check_contract(spec: v1.ContractSpec, doc: Document,
