@@ -107,3 +107,13 @@ def test_the_service_stores_the_spread_and_metrics_expose_it(store: Store) -> No
     assert f"slamon_sla_attainment_spread_ratio{{{labels.format('site')}}} 0.175\n" in text
     assert ('slamon_sla_attainment_spread_seconds{contract="acme",dimension="queue",'
             'period="2026-09",sla="asa",vendor="csv"} 0.0\n') in text
+
+
+def test_the_claim_shows_the_spread_beside_the_scorecard() -> None:
+    from monitor.reports.html import render_html
+
+    html = render_html(september())
+    assert "Consistency across queues and sites, 2026-09" in html
+    assert ("<tr><td class=\"id\">sl-voice</td><td>queue</td><td class=\"num\">30.00%</td>"
+            "<td>q-den 60.00%</td><td>q-bos 90.00%</td><td class=\"num\">2 of 3</td></tr>"
+            ) in html
