@@ -12,15 +12,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from io import BytesIO
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from openpyxl import load_workbook
 from prometheus_client import CollectorRegistry, generate_latest
 
+from monitor.cli import main
 from monitor.domain.consistency import consistency_of, with_consistency
 from monitor.domain.evaluate import evaluate
 from monitor.domain.measurements import Measurements
 from monitor.exporter.metrics import SlamonMetrics
 from monitor.exporter.store_source import StoreSource
+from monitor.interchange import write_intervals
 from monitor.reports.gather import gather
 from monitor.reports.json_report import report_to_json
 from monitor.reports.model import ReportData
@@ -28,7 +33,8 @@ from monitor.reports.xlsx import render_xlsx
 from monitor.service.pipeline import evaluate_once
 from monitor.sources import FileSource
 from monitor.storage import Store
-from tests.test_patterns import CONTRACT, PERIODS, three_queues
+from tests.conftest import ROOT
+from tests.test_patterns import CONTRACT, PERIODS, frame, slots, three_queues
 
 AS_OF = datetime(2026, 10, 2, tzinfo=UTC)
 
@@ -117,3 +123,33 @@ def test_the_claim_shows_the_spread_beside_the_scorecard() -> None:
     assert ("<tr><td class=\"id\">sl-voice</td><td>queue</td><td class=\"num\">30.00%</td>"
             "<td>q-den 60.00%</td><td>q-bos 90.00%</td><td class=\"num\">2 of 3</td></tr>"
             ) in html
+
+
+def test_evaluate_save_stores_the_spread_too(tmp_path: Path, store_url: str) -> None:
+    """Umbrella's service level (F6, 20 s, abandons within 5 s leave the denominator) on
+    two Belfast queues, every interval 18 of 20 in time on one and 12 of 20 on the other:
+    0.9 and 0.6 whatever the calendar counts, a 0.3 spread; one site, so no site spread."""
+    starts = slots()
+    rows = []
+    for queue, within in (("CLAIMS-NEW", 18), ("CLAIMS-PROGRESS", 12)):
+        part = frame(starts, np.full(len(starts), 20), np.full(len(starts), within), queue)
+        part["abandoned_within_5s"] = 0
+        rows.append(part)
+    path = tmp_path / "umbrella.csv"
+    write_intervals(pd.concat(rows, ignore_index=True), path)
+    contracts = str(ROOT / "contracts")
+    assert main(["db", "upgrade", "--db", store_url]) == 0
+    assert main(["import", "intervals", str(path), "--contract", "umbrella-bpo-2026",
+                 "--contracts-dir", contracts, "--db", store_url]) == 0
+    assert main(["evaluate", "--contract", "umbrella-bpo-2026", "--contracts-dir", contracts,
+                 "--period", "2026-09", "--as-of", "2026-10-02T00:00:00+00:00", "--save",
+                 "--db", store_url]) == 0
+    store = Store.open(store_url)
+    try:
+        (row,) = [r for r in store.latest_results("umbrella-bpo-2026")
+                  if r.sla_id == "service-level" and r.period == "2026-09"]
+    finally:
+        store.close()
+    details = row.evidence["details"]
+    assert details["spread_queue"] == "0.300000"
+    assert "spread_site" not in details
