@@ -235,7 +235,11 @@ def health() -> dict[str, Any]:
         ], unit="s"),
         lay.panel("timeseries", "Data age (newest stored measurement)", [
             (f"time() - {C.DATA_LAST_MEASUREMENT}{{{VC}}}", "{{contract}}"),
-        ], w=24, unit="s"),
+        ], unit="s"),
+        lay.panel("timeseries", "Undelivered notices", [
+            (f"{C.NOTIFICATIONS_UNDELIVERED}{{{VC}}}", "{{contract}} {{channel}}"),
+        ], description="Notices waiting for a retry; `slamon notifications --failed` says "
+           "why (SlamonNotificationsUndelivered fires after 30 min)."),
     ]
     return dashboard(C.DASH_HEALTH, "slamon / Collector health",
                      "Vendor pollers, data freshness and the exporter itself.",
