@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "notifications": "notifications",
     "cases": "cases",
     "close": "close",
+    "openslo": "openslo",
 }
 
 SUMMARIES: dict[str, str] = {
