@@ -54,6 +54,8 @@ SUMMARIES: dict[str, str] = {
     "cases": "List, show, acknowledge, record RCAs for, resolve and escalate performance "
              "cases.",
     "close": "Make a period final (closed by a person); later changes become restatements.",
+    "openslo": "export contracts as OpenSLO v1 documents, or import OpenSLO SLOs as a "
+               "contract draft",
 }
 LOG_FORMATS = ("kv", "json")
 

@@ -53,7 +53,7 @@ def test_running_a_command_imports_its_own_module_only() -> None:
 @pytest.mark.parametrize("name", sorted(cli.COMMANDS))
 def test_the_listed_summary_is_the_command_modules_help(name: str) -> None:
     module = importlib.import_module(f"monitor.commands.{cli.COMMANDS[name]}")
-    assert cli.SUMMARIES[name] == module.HELP
+    assert cli.SUMMARIES.get(name) == module.HELP, "add the command's HELP to cli.SUMMARIES"
 
 
 def test_a_command_still_shows_its_own_flags(capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,3 +64,11 @@ def test_a_command_still_shows_its_own_flags(capsys: pytest.CaptureFixture[str])
 def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["evalute"]) == 2
     assert "invalid choice: 'evalute'" in capsys.readouterr().err
+
+
+def test_the_holiday_countries_are_those_holidays_supports_without_importing_them() -> None:
+    import holidays
+
+    from monitor.spec.rules import holiday_countries
+
+    assert holiday_countries() == set(holidays.list_supported_countries())
