@@ -69,16 +69,21 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     opts = parser.parse_args()
     print(f"{'command':32} {'best':>7} {'median':>7} {'cpu':>7} {'goal':>6} {'ratio':>6}  "
-          "heavy imports")
+          "heavy imports  verdict")
     for name, args, goal in CASES:
         runs = [run_once(args) for _ in range(opts.repeat)]
         walls = sorted(w for w, _ in runs)
         cpu = min(c for _, c in runs)
         best, median = walls[0], statistics.median(walls)
         heavy = ", ".join(heavy_imports(args)) or "none"
-        verdict = "ok" if best <= goal else "SLOW"
+        # Wall time on an idle machine is what a user sees; on a shared, loaded one the
+        # child's CPU time is the better estimate of it, so both are judged.
+        verdict = (f"wall {'ok' if best <= goal else 'SLOW'}, "
+                   f"cpu {'ok' if cpu <= goal else 'SLOW'}")
         print(f"{name:32} {best:6.3f}s {median:6.3f}s {cpu:6.3f}s {goal:5.1f}s "
               f"{best / goal:6.2f}  {heavy}  {verdict}")
+    print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus; ratio = best wall "
+          "/ goal)")
 
 
 if __name__ == "__main__":
