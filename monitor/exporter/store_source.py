@@ -185,9 +185,13 @@ def _undelivered(store: ResultStore, known: Mapping[str, Contract]
             counts[(contract.id, kind)] += 0
     for row in notifications():
         payload = row.payload
-        contract_id = str(payload.get("contract", row.contract_id or ""))
-        if "channel" in payload and payload.get("status") == "failed" and contract_id in known:
-            counts[(contract_id, str(payload["channel"]).split(":", 1)[0])] += 1
+        if "channel" not in payload or payload.get("status") != "failed":
+            continue
+        kind = str(payload["channel"]).split(":", 1)[0]
+        # A vendor statement covers the company's contracts: "a,b" counts for each.
+        for contract_id in str(payload.get("contract", row.contract_id or "")).split(","):
+            if contract_id in known:
+                counts[(contract_id, kind)] += 1
     return [NotificationSnapshot(known[c].vendor, c, kind, n)
             for (c, kind), n in sorted(counts.items())]
 

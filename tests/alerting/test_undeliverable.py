@@ -121,3 +121,26 @@ def test_once_the_server_is_configured_the_waiting_notice_goes_out_once(
     assert len(delivered) == 2
     assert "kind=case_opened contract=acme sla=service-level-voice" in " ".join(delivered)
     assert [c.id for c in StoreCaseRepository(store).list()] == [OPENED]
+
+
+def test_a_statement_for_two_contracts_counts_for_each_and_sent_ones_do_not_count() -> None:
+    from dataclasses import replace as dc_replace
+
+    from monitor.exporter.store_source import _undelivered
+    from monitor.storage.state import StoredNotification
+
+    other = dc_replace(CONTRACT, id="acme-2")
+    at = ny(2026, 11, 25, 12)
+
+    def row(contract: str, status: str) -> StoredNotification:
+        return StoredNotification("k", "vendor_statement", contract, at, {
+            "contract": contract, "channel": MAIL, "status": status})
+
+    class Rows:
+        def notifications(self) -> list[StoredNotification]:
+            return [row("acme,acme-2", "failed"), row("acme", "sent"),
+                    StoredNotification("case-key", "case", "acme", at, {"at": "x"})]
+
+    counts = {(n.contract, n.channel): n.undelivered
+              for n in _undelivered(Rows(), {"acme": CONTRACT, "acme-2": other})}  # type: ignore[arg-type]
+    assert counts == {("acme", "email"): 1, ("acme-2", "email"): 1}
