@@ -15,7 +15,11 @@ import pytest
 import yaml
 
 from monitor.cli import main
-from monitor.domain.measurements import OPTIONAL_COUNT_COLUMNS, REQUIRED_INTERVAL_COLUMNS
+from monitor.domain.measurements import (
+    OCCUPANCY_COLUMNS,
+    OPTIONAL_COUNT_COLUMNS,
+    REQUIRED_INTERVAL_COLUMNS,
+)
 from monitor.interchange import OUTAGE_COLUMNS, OUTAGE_OPTIONAL
 from tests.conftest import ROOT
 
@@ -55,9 +59,11 @@ def test_no_doc_or_code_points_outside_the_repository() -> None:
 
 def test_the_interchange_doc_names_every_column_the_readers_accept() -> None:
     text = INTERCHANGE.read_text()
+    from monitor.collectors.evidence import PROBE_COLUMNS, PROBE_OPTIONAL
+
     columns = [*REQUIRED_INTERVAL_COLUMNS, "channel", *OPTIONAL_COUNT_COLUMNS,
-               "answered_within_<N>s", "abandoned_within_<N>s", *OUTAGE_COLUMNS,
-               *OUTAGE_OPTIONAL]
+               *OCCUPANCY_COLUMNS, "answered_within_<N>s", "abandoned_within_<N>s",
+               *OUTAGE_COLUMNS, *OUTAGE_OPTIONAL, *PROBE_COLUMNS, *PROBE_OPTIONAL]
     if "`csat_1` … `csat_5`" in text:  # the range names the three between
         columns = [c for c in columns if c not in ("csat_2", "csat_3", "csat_4")]
     assert [c for c in columns if f"`{c}`" not in text] == []
