@@ -73,3 +73,7 @@ class CredentialsRefused(PermanentError):
 
 class StorageError(SlamonError):
     pass
+
+
+class ClaimError(SlamonError):
+    """An illegal claim transition or a bad amount; the message says which and why."""
