@@ -17,6 +17,7 @@ from monitor.collectors.base import Clock, Collector, utc_now
 from monitor.collectors.csv_drop import CsvDropCollector
 from monitor.collectors.genesys import GenesysCollector
 from monitor.collectors.http import HttpClient
+from monitor.collectors.nice_cxone import NiceCxoneCollector
 from monitor.collectors.statuspage import StatuspageCollector
 from monitor.collectors.twilio import TwilioFlexCollector
 from monitor.domain.contract import Contract
@@ -26,10 +27,11 @@ COLLECTORS: dict[str, Callable[..., Any]] = {
     "genesys-cloud": GenesysCollector,
     "amazon-connect": AmazonConnectCollector,
     "twilio-flex": TwilioFlexCollector,
+    "nice-cxone": NiceCxoneCollector,
     "statuspage": StatuspageCollector,
     "csv": CsvDropCollector,
 }
-NOT_BUILT = ("nice-cxone", "five9", "talkdesk")
+NOT_BUILT = ("five9", "talkdesk")
 
 
 def build_collector(contract: Contract, *, http: HttpClient | None = None,
