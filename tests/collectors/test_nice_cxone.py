@@ -103,8 +103,11 @@ def test_skill_summaries_with_values_as_strings_map_to_counts_discovered_by_tena
     assert result.problems == ()
     assert len(result.intervals) == 1  # the outbound skill is not the contract's
     assert (row["queue"], row["channel"]) == (EMAIL_SKILL, "email")
-    assert row["offered"] == 1036 and row["answered"] == 1036 and row["handled"] == 1036
-    assert row["abandoned"] == 0 and row["flowouts"] == 0
+    assert row["offered"] == 1036
+    assert row["answered"] == 1036
+    assert row["handled"] == 1036
+    assert row["abandoned"] == 0
+    assert row["flowouts"] == 0
     assert row["answered_within_28800s"] == 1033
     assert row["answer_wait_seconds"] == 1944 * 1036  # 2 013 984: average x handled
     assert row["handle_seconds"] == 179 * 1036  # 185 444
@@ -133,7 +136,8 @@ def test_a_token_is_refreshed_before_it_expires_and_replaced_after_a_401(env: No
         rsps.get(f"{API}/skills/summary", json=summary,
                  match=[matchers.header_matcher({"Authorization": "Bearer at-3"})])
         result = nice.collect(window)
-    assert nice.auth.refreshed == 1 and nice.auth.fetched == 2
+    assert nice.auth.refreshed == 1
+    assert nice.auth.fetched == 2
     assert int(result.intervals["offered"].iloc[0]) == 1036
 
 
@@ -192,9 +196,12 @@ def test_contacts_are_paged_bucketed_and_counted_at_the_contracts_thresholds(
         "handled": 3, "handle_seconds": 641,  # 330.25 + 200 + 110.5 = 640.75 s
         "answered_within_20s": 2,  # 20.0 counts, 20.001 does not
         "abandoned_within_5s": 1, "abandoned_within_20s": 1}
-    assert rows[30]["offered"] == 2 and rows[30]["flowouts"] == 1
-    assert rows[30]["abandoned_within_5s"] == 0 and rows[30]["abandoned_within_20s"] == 1
-    assert rows[30]["answered"] == 0 and rows[30]["answer_wait_seconds"] == 0
+    assert rows[30]["offered"] == 2
+    assert rows[30]["flowouts"] == 1
+    assert rows[30]["abandoned_within_5s"] == 0
+    assert rows[30]["abandoned_within_20s"] == 1
+    assert rows[30]["answered"] == 0
+    assert rows[30]["answer_wait_seconds"] == 0
     assert result.stats.retries == 2
 
 
