@@ -15,6 +15,7 @@ from typing import Any
 from monitor.collectors.amazon_connect import AmazonConnectCollector
 from monitor.collectors.base import Clock, Collector, utc_now
 from monitor.collectors.csv_drop import CsvDropCollector
+from monitor.collectors.five9 import Five9Collector
 from monitor.collectors.genesys import GenesysCollector
 from monitor.collectors.http import HttpClient
 from monitor.collectors.nice_cxone import NiceCxoneCollector
@@ -28,10 +29,11 @@ COLLECTORS: dict[str, Callable[..., Any]] = {
     "amazon-connect": AmazonConnectCollector,
     "twilio-flex": TwilioFlexCollector,
     "nice-cxone": NiceCxoneCollector,
+    "five9": Five9Collector,
     "statuspage": StatuspageCollector,
     "csv": CsvDropCollector,
 }
-NOT_BUILT = ("five9", "talkdesk")
+NOT_BUILT = ("talkdesk",)
 
 
 def build_collector(contract: Contract, *, http: HttpClient | None = None,
