@@ -219,5 +219,5 @@ def test_a_report_without_the_needed_columns_is_refused_by_name(env: None) -> No
 
 
 def test_an_unknown_data_centre_is_refused(env: None) -> None:
-    with pytest.raises(PermanentError, match="sources.data_centre 'mars' is not a Five9"):
+    with pytest.raises(PermanentError, match=r"sources\.data_centre 'mars' is not a Five9"):
         collector(data_centre="mars")
