@@ -20,6 +20,7 @@ from monitor.collectors.genesys import GenesysCollector
 from monitor.collectors.http import HttpClient
 from monitor.collectors.nice_cxone import NiceCxoneCollector
 from monitor.collectors.statuspage import StatuspageCollector
+from monitor.collectors.talkdesk import TalkdeskCollector
 from monitor.collectors.twilio import TwilioFlexCollector
 from monitor.domain.contract import Contract
 from monitor.errors import PermanentError
@@ -30,6 +31,7 @@ COLLECTORS: dict[str, Callable[..., Any]] = {
     "twilio-flex": TwilioFlexCollector,
     "nice-cxone": NiceCxoneCollector,
     "five9": Five9Collector,
+    "talkdesk": TalkdeskCollector,
     "statuspage": StatuspageCollector,
     "csv": CsvDropCollector,
 }
