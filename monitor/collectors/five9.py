@@ -54,36 +54,13 @@ from monitor.collectors.base import (
     whole_seconds,
 )
 from monitor.collectors.http import HttpClient
+from monitor.collectors.platforms import FIVE9_COLUMNS as COLUMNS
+from monitor.collectors.platforms import FIVE9_DATA_CENTRES as DATA_CENTRES
 from monitor.domain.contract import Contract
 from monitor.errors import PermanentError, TransientError
 
 WSDL = Path(__file__).with_name("five9_admin.wsdl")
 BINDING = "{http://service.admin.ws.five9.com/}WsAdminServiceSoapBinding"
-DATA_CENTRES = {"us": "api.five9.com", "uk": "api.five9.eu", "ca": "api.five9.ca",
-                "eu": "api.eu.five9.com"}
-COLUMNS = {  # setting -> default column title (case-insensitive)
-    "column_skill": "SKILL", "column_date": "DATE", "column_half_hour": "HALF HOUR",
-    "column_calls": "CALLS", "column_answered": "ANSWERED", "column_abandoned": "ABANDONED",
-    "column_service_level": "SERVICE LEVEL", "column_speed_of_answer": "SPEED OF ANSWER",
-    "column_handle_time": "HANDLE TIME",
-}
-SETTINGS = {
-    "data_centre": "us (default), uk, ca or eu (Frankfurt)",
-    "api_host": "explicit host or URL (overrides data_centre)",
-    "api_version": "wsadmin version segment (default v13)",
-    "report_folder": "report folder (default Contact Center Reports)",
-    "report_name": "report name (default slamon SKILL x HALF HOUR)",
-    "report_timezone": "time zone of report rows (default America/Los_Angeles)",
-    "date_format": "strptime format of DATE (default %Y/%m/%d) [UNCERTAIN]",
-    "service_level_seconds": "the skills' SL threshold that SERVICE LEVEL counts",
-    "durations": "sum (default) or average: how duration columns aggregate",
-    "poll_timeout": "isReportRunning long-poll seconds (default 5, at least 5)",
-    "max_polls": "isReportRunning calls before giving up (default 60)",
-    "run_reports_per_minute": "runReport limit (default 16)",
-    "retrievals_per_minute": "getReportResultCsv limit (default 20)",
-    "queries_per_minute": "isReportRunning limit (default 450)",
-    **{key: f"report column (default {title})" for key, title in COLUMNS.items()},
-}
 _LIMIT_FAULT = re.compile(r"limit|too many|exceeded|try again", re.I)
 _TIME = re.compile(r"(\d{1,2}):(\d{2})")
 

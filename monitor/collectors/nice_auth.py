@@ -31,7 +31,6 @@ from monitor.collectors.http import HttpClient
 from monitor.errors import PermanentError
 
 EXPIRY_MARGIN = timedelta(seconds=60)  # refresh before the vendor's clock says expired
-AREAS = ("na1", "au1", "eu1", "ca1", "uk1", "jp1")
 
 
 def _get(body: Any, *names: str) -> Any:

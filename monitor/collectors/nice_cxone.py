@@ -23,9 +23,9 @@ Tokens and discovery are `monitor.collectors.nice_auth`'s. Two routes, `sources.
 Values may arrive as strings ("1036", "False"), field names in any case, times with `Z`.
 Seconds keep their fractions until summed in milliseconds. Settings: `auth`, `area`,
 `auth_url`, `issuer`, `tenant_id`, `api_host`, `api_version`, `route`,
-`abandon_wait_field`, `handle_fields`, `page_size`, `contacts_overlap_minutes` (see
-docs/collectors.md). Credentials: `access_key_id`, `access_key_secret` (+ `client_id`,
-`client_secret` for `auth: password`).
+`abandon_wait_field`, `handle_fields`, `page_size`, `contacts_overlap_minutes`
+(`monitor.collectors.platforms.NICE`, docs/collectors.md). Credentials: `access_key_id`,
+`access_key_secret` (+ `client_id`, `client_secret` for `auth: password`).
 """
 
 from __future__ import annotations
@@ -49,26 +49,12 @@ from monitor.collectors.base import (
     whole_seconds,
 )
 from monitor.collectors.http import HttpClient
-from monitor.collectors.nice_auth import AREAS, NiceAuth, _get, discover_api
+from monitor.collectors.nice_auth import NiceAuth, _get, discover_api
+from monitor.collectors.platforms import NICE_AREAS, NICE_ROUTES
 from monitor.domain.contract import Contract
 from monitor.errors import PermanentError
 
 ISSUER = "https://cxone.niceincontact.com"
-SETTINGS = {
-    "auth": "access-key (default) or password",
-    "area": "UserHub area of the access-key token host: na1 (default), au1, eu1, ...",
-    "auth_url": "explicit token host for auth: access-key (overrides area)",
-    "issuer": f"CXone issuer for discovery and auth: password (default {ISSUER})",
-    "tenant_id": "tenant id for discovery (default: the token's tenantId claim)",
-    "api_host": "explicit API endpoint (skips discovery)",
-    "api_version": "Reporting API version segment (default 30.0) [UNCERTAIN]",
-    "route": "auto (default), summary or contacts",
-    "abandon_wait_field": "per-contact wait of an abandon (default abandonSeconds)",
-    "handle_fields": "per-contact fields summed to handle time (agentSeconds,acwSeconds)",
-    "page_size": "contacts/completed page size, top (default 10000, the API's maximum)",
-    "contacts_overlap_minutes": "contacts/completed end date padding (default 120)",
-}
-ROUTES = ("auto", "summary", "contacts")
 TRUE = {"true", "1", "yes"}
 
 
@@ -107,13 +93,13 @@ class NiceCxoneCollector:
         if not contract.sources.queues:
             raise PermanentError(f"contract {contract.id}: sources.queues is empty")
         self.route = setting(contract, "route", "auto")
-        if self.route not in ROUTES:
+        if self.route not in NICE_ROUTES:
             raise PermanentError(f"contract {contract.id}: sources.route must be one of "
-                                 f"{', '.join(ROUTES)}, not {self.route!r}")
+                                 f"{', '.join(NICE_ROUTES)}, not {self.route!r}")
         area = setting(contract, "area", "na1")
-        if area not in AREAS and not settings.get("auth_url"):
+        if area not in NICE_AREAS and not settings.get("auth_url"):
             raise PermanentError(f"contract {contract.id}: sources.area {area!r} is not a "
-                                 f"CXone area ({', '.join(AREAS)})")
+                                 f"CXone area ({', '.join(NICE_AREAS)})")
         mode = setting(contract, "auth", "access-key")
         self._explicit_api = settings.get("api_host") or settings.get("base_url")
         # An explicit API host (a simulator, a proxy) serves the token routes too.

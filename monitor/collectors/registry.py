@@ -2,9 +2,8 @@
 
 `build_collectors(contract, http=..., clock=...)` returns the vendor's collector plus a
 Statuspage collector when `sources.status_page` is set; `build_collector` returns one.
-NICE CXone, Five9 and Talkdesk are not here yet (see docs/collectors.md): a contract naming
-them is a PermanentError that says so, not a silent no-op. Their status pages (Statuspage)
-are still collected.
+Every platform a contract can name has a collector; a kind outside this table is a
+PermanentError listing the known ones, never a silent no-op.
 """
 
 from __future__ import annotations
@@ -35,7 +34,6 @@ COLLECTORS: dict[str, Callable[..., Any]] = {
     "statuspage": StatuspageCollector,
     "csv": CsvDropCollector,
 }
-NOT_BUILT = ("talkdesk",)
 
 
 def build_collector(contract: Contract, *, http: HttpClient | None = None,
@@ -44,8 +42,7 @@ def build_collector(contract: Contract, *, http: HttpClient | None = None,
     kind = kind or contract.vendor
     factory = COLLECTORS.get(kind)
     if factory is None:
-        extra = " (not built yet: status pages only)" if kind in NOT_BUILT else ""
-        raise PermanentError(f"contract {contract.id}: no collector for vendor {kind!r}{extra}; "
+        raise PermanentError(f"contract {contract.id}: no collector for vendor {kind!r}; "
                              f"known: {', '.join(sorted(COLLECTORS))}")
     collector: Collector = factory(contract, http or HttpClient(), clock)
     return collector
@@ -56,10 +53,7 @@ def build_collectors(contract: Contract, *, http: HttpClient | None = None,
     """Every source the contract names: its vendor API and its status page."""
     http = http or HttpClient()
     out: list[Collector] = []
-    if contract.vendor in COLLECTORS:
-        out.append(build_collector(contract, http=http, clock=clock))
-    elif contract.vendor not in NOT_BUILT:
-        build_collector(contract, http=http, clock=clock)  # raises with the known kinds
+    out.append(build_collector(contract, http=http, clock=clock))
     if contract.sources.status_page and contract.vendor != "statuspage":
         out.append(build_collector(contract, http=http, clock=clock, kind="statuspage"))
     return out

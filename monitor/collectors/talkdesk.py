@@ -44,29 +44,10 @@ from monitor.collectors.base import (
 from monitor.collectors.http import HttpClient
 from monitor.collectors.nice_cxone import number, parse_time
 from monitor.collectors.oauth import ClientCredentials
+from monitor.collectors.platforms import TALKDESK_REGIONS as REGIONS
 from monitor.domain.contract import Contract
 from monitor.errors import PermanentError, TransientError
 
-REGIONS = {  # region -> (identity host suffix, API host); EU/CA API hosts [UNCERTAIN]
-    "us": ("talkdeskid.com", "api.talkdeskapp.com"),
-    "eu": ("talkdeskid.eu", "api.talkdeskapp.eu"),
-    "ca": ("talkdeskidca.com", "api.talkdeskappca.com"),
-}
-SETTINGS = {
-    "account": "Talkdesk account name (the {account}.talkdeskid.com part)",
-    "region": "us (default), eu or ca",
-    "api_host": "explicit Explore API host or URL", "token_url": "explicit token URL",
-    "report": "contacts (default) or calls",
-    "timezone_field": "where the job's time zone goes: top (default, docs) or timespan",
-    "bucket_by": "record time put into intervals: started_at (default) or finished_at",
-    "ring_group_field": "ring_groups (default) or handling_ring_groups",
-    "answered_types": "contact_type values that are answered (default Answered)",
-    "abandoned_types": "abandoned contact types (default Abandoned,Short Abandoned)",
-    "overlap_minutes": "timespan padding past the window (default 120)",
-    "poll_seconds": "pause between job status checks (default 2)",
-    "max_polls": "status checks before giving up (default 90)",
-    "legacy_duration_seconds": "seconds per unit of pre-May-2026 calls durations (86400)",
-}
 DONE = {"done", "completed"}
 FAILED = {"failed", "canceled", "cancelled", "deleted"}
 CALL_ABANDONED = {"abandoned", "short_abandoned"}

@@ -163,10 +163,45 @@ def _sources(spec: v1.ContractSpec, report: Report, env: Mapping[str, str]) -> N
         elif src.region is not None and src.region not in GENESYS_REGIONS:
             report.error(("sources", "region"), f"unknown Genesys Cloud region {src.region!r}; "
                          "use one of " + ", ".join(sorted(GENESYS_REGIONS)))
+    _platform_settings(spec, report)
     for role, name in src.credentials_env.items():
         if not env.get(name):
             report.warn(("sources", "credentials_env", role),
                         f"environment variable {name} is not set")
+
+
+def _platform_settings(spec: v1.ContractSpec, report: Report) -> None:
+    """NICE CXone, Five9, Talkdesk: setting keys, choices and credential roles their
+    collectors will ask for, so a typo or a gap shows here rather than at the first poll."""
+    from monitor.collectors.platforms import PLATFORMS
+
+    src, vendor = spec.sources, spec.metadata.vendor
+    platform = PLATFORMS.get(vendor)
+    if platform is None:
+        return
+    for key, value in src.settings.items():
+        if not platform.known(key):
+            report.warn(("sources", "settings", key),
+                        f"{vendor} has no setting {key!r}; known: "
+                        + ", ".join(sorted(platform.settings)))
+        elif key in platform.choices and value not in platform.choices[key]:
+            report.error(("sources", "settings", key),
+                         f"{value!r} is not one of " + ", ".join(platform.choices[key]))
+    merged = {**src.settings, **{k: v for k, v in (("region", src.region),
+                                                    ("account", src.account)) if v}}
+    if "region" in platform.choices and src.region is not None and \
+            src.region not in platform.choices["region"]:
+        report.error(("sources", "region"), f"unknown {vendor} region {src.region!r}; use one "
+                     "of " + ", ".join(platform.choices["region"]))
+    if not (src.api_host or merged.get("api_host")):
+        for key in platform.required:
+            if not merged.get(key):
+                report.error(("sources",), f"{vendor} needs sources.{key}")
+    for role in platform.credentials:
+        if role not in src.credentials_env:
+            report.warn(("sources", "credentials_env"),
+                        f"{vendor} reads credentials_env.{role}; the collector cannot start "
+                        "without it")
 
 
 def _at_risk(spec: v1.ContractSpec, report: Report) -> None:

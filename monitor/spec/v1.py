@@ -173,6 +173,11 @@ class SourcesSpec(Spec):
     path: str | None = Field(
         default=None, description="csv vendor: the directory files are dropped in."
     )
+    settings: dict[str, str] = Field(
+        default_factory=dict,
+        description="Platform-specific collector settings (report names, columns, routes; "
+                    "see docs/collectors.md).",
+    )
 
 
 class TargetSpec(Spec):
