@@ -238,7 +238,7 @@ class Five9Collector:
         col = self.columns
         skill, day, half = (value[col["column_skill"]].strip(), value[col["column_date"]].strip(),
                             value[col["column_half_hour"]].strip())
-        start = self._utc(day, half, (skill, day, half) in seen, problems)
+        start = self._utc(day, half, (skill, day, half) in seen, window, problems)
         seen.add((skill, day, half))
         row = rows.get((skill, start)) if start is not None else None
         if row is None or start is None or not window.start <= start < window.end:
@@ -257,7 +257,8 @@ class Five9Collector:
             if title in value:
                 row[column] = count(value[title])
 
-    def _utc(self, day: str, half: str, repeated: bool, problems: list[str]) -> datetime | None:
+    def _utc(self, day: str, half: str, repeated: bool, window: TimeWindow,
+             problems: list[str]) -> datetime | None:
         match = _TIME.search(half)
         try:
             date = datetime.strptime(day, self.date_format)
@@ -266,14 +267,21 @@ class Five9Collector:
                                  f"sources.date_format {self.date_format!r}") from None
         if match is None:
             raise PermanentError(f"Five9 report: HALF HOUR {half!r} has no HH:MM")
-        local = date.replace(hour=int(match[1]), minute=int(match[2]), tzinfo=self.tz,
-                             fold=1 if repeated else 0)
-        moment = local.astimezone(UTC)
-        if moment.astimezone(self.tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+        wall = date.replace(hour=int(match[1]), minute=int(match[2]), tzinfo=self.tz)
+        early, late = (wall.replace(fold=f).astimezone(UTC) for f in (0, 1))
+        if early.astimezone(self.tz).replace(tzinfo=None) != wall.replace(tzinfo=None):
             problems.append(f"Five9 report: {day} {half} does not exist in {self.tz.key} "
                             "(clocks went forward); row skipped")
             return None
-        return moment
+        if early == late:
+            return early
+        # The repeated hour of November: a label stands for two half hours. The report
+        # covers only the asked window, so a label with one reading inside it is that one;
+        # with both inside, rows come in time order and the second is the later.
+        inside = [m for m in (early, late) if window.start <= m < window.end]
+        if len(inside) == 1:
+            return inside[0]
+        return late if repeated else early
 
     def _threshold_columns(self) -> dict[str, str]:
         """Interchange threshold column -> report column title."""
