@@ -221,3 +221,17 @@ def test_a_report_without_the_needed_columns_is_refused_by_name(env: None) -> No
 def test_an_unknown_data_centre_is_refused(env: None) -> None:
     with pytest.raises(PermanentError, match=r"sources\.data_centre 'mars' is not a Five9"):
         collector(data_centre="mars")
+
+
+def test_a_repeated_hour_label_alone_in_a_window_is_the_half_hour_inside_it(env: None) -> None:
+    # A window of 09:00-10:00 UTC asks for 01:00-02:00 PST only: Five9 returns one 01:00
+    # row, which is the second (PST) 01:00, not the PDT one an hour earlier.
+    csv = HEADER + "Billing,2026/11/01,01:00,7,7,0,7,00:00:35,00:14:00\n"
+    stub = Five9Stub(csv, running=0)
+    window = TimeWindow(datetime(2026, 11, 1, 9, tzinfo=UTC), datetime(2026, 11, 1, 10, tzinfo=UTC))
+    with responses.RequestsMock() as rsps:
+        rsps.add_callback(responses.POST, ADDRESS, callback=stub)
+        result = collector().collect(window)
+    offered = dict(zip(result.intervals["interval_start"].dt.strftime("%H:%M"),
+                       result.intervals["offered"], strict=True))
+    assert offered == {"09:00": 7, "09:30": 0}
