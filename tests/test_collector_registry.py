@@ -55,7 +55,7 @@ def test_a_collector_that_cannot_start_says_why() -> None:
 
 
 def test_an_unknown_vendor_is_a_permanent_error_listing_the_known_ones() -> None:
-    with pytest.raises(PermanentError, match="no collector for vendor 'avaya'; known: "
+    with pytest.raises(PermanentError, match="no collector for platform 'avaya'; known: "
                                              "amazon-connect, csv, five9, genesys-cloud"):
         build_collectors(make_contract("avaya"))
 

@@ -36,7 +36,7 @@ from monitor.cases.hook import CaseHook
 from monitor.collectors.http import HttpClient
 from monitor.domain.contract import Contract
 from monitor.domain.results import Evaluation, PeriodCredits
-from monitor.service.demo_sources import sources_yaml, vendor_contact
+from monitor.service.demo_sources import sources_yaml, vendor_contact, vendor_name, vendor_yaml
 from monitor.service.pipeline import CollectPolicy
 from monitor.service.runtime import retarget
 from monitor.service.scheduler import Service
@@ -61,14 +61,14 @@ def demo_contract_yaml(scenario: Scenario, month: str, vendor: str = "genesys-cl
                        for q in scenario.queues)
     year = int(month[:4])
     return f"""\
-# slamon demo contract: {vendor} served by the built-in simulator (`slamon demo`).
+# slamon demo contract: {vendor_name(vendor)} served by the built-in simulator (`slamon demo`).
 # Copy it as a starting point for a real one: point sources at your account and queues.
 apiVersion: slamon/v1
 kind: VendorContract
 metadata:
   id: {demo_id(vendor)}
-  name: "Demo Corp - {vendor} (simulated)"
-  vendor: {vendor}
+  name: "Demo Corp - {vendor_name(vendor)} (simulated)"
+{vendor_yaml(vendor)}
   currency: USD
   timezone: {DEMO_TZ}
   effective: {{from: {year}-01-01, to: {year + 2}-12-31}}

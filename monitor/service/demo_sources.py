@@ -13,13 +13,35 @@ import json
 from monitor.simulator import SIM_KINDS, simulator_sources
 
 TYPED = ("region", "instance_arn", "account")
-HOSTS = {
+HOSTS = {  # status page, the vendor's contact, Genesys' region
     "genesys-cloud": ("https://status.mypurecloud.com", "tam@genesys.example", "us_east_1"),
     "amazon-connect": ("https://status.connect.example", "tam@aws.example", None),
     "nice-cxone": ("https://status.niceincontact.com", "tam@nice.example", None),
     "five9": ("https://status.five9.com", "tam@five9.example", None),
     "talkdesk": ("https://status.talkdesk.com", "tam@talkdesk.example", None),
 }
+COMPANIES = {  # platform -> (company id, legal name, product name)
+    "genesys-cloud": ("genesys", "Genesys Cloud Services, Inc.", "Genesys Cloud"),
+    "amazon-connect": ("aws", "Amazon Web Services, Inc.", "Amazon Connect"),
+    "nice-cxone": ("nice", "NICE Ltd.", "NICE CXone"),
+    "five9": ("five9", "Five9, Inc.", "Five9"),
+    "talkdesk": ("talkdesk", "Talkdesk, Inc.", "Talkdesk"),
+}
+
+
+def vendor_name(kind: str) -> str:
+    return COMPANIES[kind][2]
+
+
+def vendor_yaml(kind: str) -> str:
+    """`metadata.vendor`: the company that owes the credits, not the platform polled."""
+    company, legal, _ = COMPANIES[kind]
+    return (f"  vendor:                         # the company that owes the credits\n"
+            f"    id: {company}\n"
+            f"    legal_name: \"{legal}\"\n"
+            f"    contacts:\n"
+            f"      - {{name: \"Technical Account Manager\", email: \"{HOSTS[kind][1]}\", "
+            f"role: claims}}")
 
 
 def sources_yaml(kind: str, queues: str) -> str:
@@ -31,7 +53,7 @@ def sources_yaml(kind: str, queues: str) -> str:
     status, _, region = HOSTS[kind]
     if region:
         settings["region"] = region
-    lines = ["sources:"]
+    lines = ["sources:", f"  platform: {kind}               # the platform polled"]
     for key in TYPED:
         if key in settings:
             lines.append(f"  {key}: {settings.pop(key)}")

@@ -141,66 +141,71 @@ def _exclusions(spec: v1.ContractSpec, report: Report) -> None:
 
 
 def _sources(spec: v1.ContractSpec, report: Report, env: Mapping[str, str]) -> None:
-    src = spec.sources
-    vendor = spec.metadata.vendor
-    _unique([q.id for q in src.queues], ("sources", "queues"), "queue id", report)
-    if vendor == "amazon-connect":
+    _unique([q.id for src in spec.sources for q in src.queues], ("sources",), "queue id", report)
+    for i, src in enumerate(spec.sources):
+        _source(src, ("sources", i), report, env)
+
+
+def _source(src: v1.SourcesSpec, base: PathKey, report: Report,
+            env: Mapping[str, str]) -> None:
+    platform = src.platform
+    if platform == "amazon-connect":
         if src.instance_arn is None:
-            report.error(("sources",), "amazon-connect needs sources.instance_arn")
+            report.error(base, "amazon-connect needs instance_arn")
         elif not CONNECT_ARN.match(src.instance_arn):
-            report.error(("sources", "instance_arn"),
+            report.error((*base, "instance_arn"),
                          "must be an instance ARN like arn:aws:connect:us-east-1:123456789012:"
                          "instance/<uuid>")
-    if vendor == "twilio-flex":
+    if platform == "twilio-flex":
         if src.workspace_sid is None:
-            report.error(("sources",), "twilio-flex needs sources.workspace_sid (WS...)")
+            report.error(base, "twilio-flex needs workspace_sid (WS...)")
         elif not TWILIO_WORKSPACE.match(src.workspace_sid):
-            report.error(("sources", "workspace_sid"),
+            report.error((*base, "workspace_sid"),
                          "must be a TaskRouter workspace SID: WS followed by 32 hex digits")
-    if vendor == "genesys-cloud":
+    if platform == "genesys-cloud":
         if src.region is None and src.api_host is None:
-            report.error(("sources",), "genesys-cloud needs sources.region (e.g. eu_central_1)")
+            report.error(base, "genesys-cloud needs region (e.g. eu_central_1)")
         elif src.region is not None and src.region not in GENESYS_REGIONS:
-            report.error(("sources", "region"), f"unknown Genesys Cloud region {src.region!r}; "
+            report.error((*base, "region"), f"unknown Genesys Cloud region {src.region!r}; "
                          "use one of " + ", ".join(sorted(GENESYS_REGIONS)))
-    _platform_settings(spec, report)
+    _platform_settings(src, base, report)
     for role, name in src.credentials_env.items():
         if not env.get(name):
-            report.warn(("sources", "credentials_env", role),
+            report.warn((*base, "credentials_env", role),
                         f"environment variable {name} is not set")
 
 
-def _platform_settings(spec: v1.ContractSpec, report: Report) -> None:
+def _platform_settings(src: v1.SourcesSpec, base: PathKey, report: Report) -> None:
     """NICE CXone, Five9, Talkdesk: setting keys, choices and credential roles their
     collectors will ask for, so a typo or a gap shows here rather than at the first poll."""
     from monitor.collectors.platforms import PLATFORMS
 
-    src, vendor = spec.sources, spec.metadata.vendor
-    platform = PLATFORMS.get(vendor)
+    name = src.platform
+    platform = PLATFORMS.get(name)
     if platform is None:
         return
     for key, value in src.settings.items():
         if not platform.known(key):
-            report.warn(("sources", "settings", key),
-                        f"{vendor} has no setting {key!r}; known: "
+            report.warn((*base, "settings", key),
+                        f"{name} has no setting {key!r}; known: "
                         + ", ".join(sorted(platform.settings)))
         elif key in platform.choices and value not in platform.choices[key]:
-            report.error(("sources", "settings", key),
+            report.error((*base, "settings", key),
                          f"{value!r} is not one of " + ", ".join(platform.choices[key]))
     merged = {**src.settings, **{k: v for k, v in (("region", src.region),
                                                     ("account", src.account)) if v}}
     if "region" in platform.choices and src.region is not None and \
             src.region not in platform.choices["region"]:
-        report.error(("sources", "region"), f"unknown {vendor} region {src.region!r}; use one "
+        report.error((*base, "region"), f"unknown {name} region {src.region!r}; use one "
                      "of " + ", ".join(platform.choices["region"]))
     if not (src.api_host or merged.get("api_host")):
         for key in platform.required:
             if not merged.get(key):
-                report.error(("sources",), f"{vendor} needs sources.{key}")
+                report.error(base, f"{name} needs {key}")
     for role in platform.credentials:
         if role not in src.credentials_env:
-            report.warn(("sources", "credentials_env"),
-                        f"{vendor} reads credentials_env.{role}; the collector cannot start "
+            report.warn((*base, "credentials_env"),
+                        f"{name} reads credentials_env.{role}; the collector cannot start "
                         "without it")
 
 

@@ -16,13 +16,14 @@ kind: VendorContract
 metadata:
   id: platform-{vendor}
   name: "A {vendor} contract"
-  vendor: {vendor}
+  vendor: {{id: acme-bpo, legal_name: "Acme BPO Ltd."}}
   currency: USD
   timezone: America/New_York
   effective: {{from: 2026-01-01, to: 2026-12-31}}
 fees:
   monthly: "1000.00"
 sources:
+  platform: {vendor}
   queues: [{{id: Billing, name: Billing}}]
 {sources}
 slas:
@@ -62,9 +63,9 @@ def test_typos_bad_choices_and_missing_credential_roles_are_reported(
   credentials_env: {username: F9_USER}""")
     assert main(["validate", str(path)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert any("sources.settings.report_nmae: warning: five9 has no setting 'report_nmae'"
+    assert any("sources[0].settings.report_nmae: warning: five9 has no setting 'report_nmae'"
                in line for line in out)
-    assert any("sources.settings.data_centre: 'mars' is not one of us, uk, ca, eu" in line
+    assert any("sources[0].settings.data_centre: 'mars' is not one of us, uk, ca, eu" in line
                for line in out)
     assert any("warning: five9 reads credentials_env.password; the collector cannot start"
                in line for line in out)
@@ -79,5 +80,5 @@ def test_talkdesk_needs_an_account_and_a_known_region(tmp_path: Path,
   credentials_env: {client_id: TD_ID, client_secret: TD_SECRET}""")
     assert main(["validate", str(path)]) == 1
     out = capsys.readouterr().out
-    assert "sources: talkdesk needs sources.account" in out
-    assert "sources.region: unknown talkdesk region 'apac'; use one of us, eu, ca" in out
+    assert "sources[0]: talkdesk needs account" in out
+    assert "sources[0].region: unknown talkdesk region 'apac'; use one of us, eu, ca" in out
