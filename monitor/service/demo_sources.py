@@ -12,10 +12,11 @@ import json
 
 from monitor.simulator import SIM_KINDS, simulator_sources
 
-TYPED = ("region", "instance_arn", "account")
+TYPED = ("region", "instance_arn", "workspace_sid", "account")
 HOSTS = {  # status page, the vendor's contact, Genesys' region
     "genesys-cloud": ("https://status.mypurecloud.com", "tam@genesys.example", "us_east_1"),
     "amazon-connect": ("https://status.connect.example", "tam@aws.example", None),
+    "twilio-flex": ("https://status.twilio.com", "tam@twilio.example", None),
     "nice-cxone": ("https://status.niceincontact.com", "tam@nice.example", None),
     "five9": ("https://status.five9.com", "tam@five9.example", None),
     "talkdesk": ("https://status.talkdesk.com", "tam@talkdesk.example", None),
@@ -23,6 +24,7 @@ HOSTS = {  # status page, the vendor's contact, Genesys' region
 COMPANIES = {  # platform -> (company id, legal name, product name)
     "genesys-cloud": ("genesys", "Genesys Cloud Services, Inc.", "Genesys Cloud"),
     "amazon-connect": ("aws", "Amazon Web Services, Inc.", "Amazon Connect"),
+    "twilio-flex": ("twilio", "Twilio Inc.", "Twilio Flex"),
     "nice-cxone": ("nice", "NICE Ltd.", "NICE CXone"),
     "five9": ("five9", "Five9, Inc.", "Five9"),
     "talkdesk": ("talkdesk", "Talkdesk, Inc.", "Talkdesk"),

@@ -22,6 +22,7 @@ from monitor.domain.contract import (
     Target,
 )
 from monitor.simulator.scenario import Scenario
+from monitor.simulator.twilio_api import ACCOUNT_SID, AUTH_TOKEN, WORKSPACE_SID
 
 SIM_ENV: dict[str, str] = {
     "SLAMON_SIM_CLIENT_ID": "sim-client",
@@ -32,8 +33,11 @@ SIM_ENV: dict[str, str] = {
     "SLAMON_SIM_NICE_KEY_SECRET": "sim-key-secret",
     "SLAMON_SIM_FIVE9_USER": "sim-five9-user",
     "SLAMON_SIM_FIVE9_PASSWORD": "sim-five9-password",
+    "SLAMON_SIM_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+    "SLAMON_SIM_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
 }
-SIM_KINDS = ("genesys-cloud", "amazon-connect", "nice-cxone", "five9", "talkdesk")
+SIM_KINDS = ("genesys-cloud", "amazon-connect", "twilio-flex", "nice-cxone", "five9",
+             "talkdesk")
 CONNECT_ARN = ("arn:aws:connect:us-east-1:123456789012:instance/"
                "11111111-2222-3333-4444-555555555555")
 
@@ -48,6 +52,10 @@ def simulator_sources(kind: str, url: str) -> tuple[dict[str, str], dict[str, st
                  "rate_limit": "50"},
                 {"access_key_id": "SLAMON_SIM_AWS_ACCESS_KEY_ID",
                  "secret_access_key": "SLAMON_SIM_AWS_SECRET_ACCESS_KEY"})
+    if kind == "twilio-flex":
+        return ({"workspace_sid": WORKSPACE_SID, "api_host": url},
+                {"account_sid": "SLAMON_SIM_TWILIO_ACCOUNT_SID",
+                 "auth_token": "SLAMON_SIM_TWILIO_AUTH_TOKEN"})
     if kind == "nice-cxone":
         return {"api_host": url}, {"access_key_id": "SLAMON_SIM_NICE_KEY_ID",
                                    "access_key_secret": "SLAMON_SIM_NICE_KEY_SECRET"}

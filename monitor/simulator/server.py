@@ -13,6 +13,7 @@ A stdlib `ThreadingHTTPServer` on 127.0.0.1 (an ephemeral port by default). Rout
 | `GET /inContactAPI/services/v{n}/skills/summary`, `.../contacts/completed` | NICE CXone |
 | `POST /wsadmin/{version}/AdminWebService` (SOAP) | Five9 reports |
 | `POST /data/reports/{type}/jobs`, `GET .../jobs/{id}`, `GET .../files/{id}` | Talkdesk Explore |
+| `GET /v1/Workspaces/{WS}/TaskQueues/{WQ}/CumulativeStatistics` | Twilio TaskRouter |
 | `GET /_truth?answered=20&abandoned=5` | the ground truth served (intervals, outages) |
 | `GET /_stats` | requests per path and faults injected |
 
@@ -38,6 +39,7 @@ from monitor.simulator.nice_api import NiceApi
 from monitor.simulator.scenario import Scenario
 from monitor.simulator.statuspage_api import StatuspageApi
 from monitor.simulator.talkdesk_api import TalkdeskApi
+from monitor.simulator.twilio_api import TwilioApi
 
 Reply = tuple[int, Any, dict[str, str]]
 
@@ -53,6 +55,7 @@ class Simulator:
         self.nice = NiceApi(self.scenario, self.genesys)
         self.five9 = Five9Api(self.scenario)
         self.talkdesk = TalkdeskApi(self.scenario)
+        self.twilio = TwilioApi(self.scenario)
         self.requests: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._host, self._port = host, port
@@ -149,6 +152,9 @@ class Simulator:
             if denied is not None or token is None:
                 return denied or (401, {}, {})
             return self._bearer_route(method, path, query, raw)
+        if method == "GET" and path.startswith("/v1/Workspaces/") and path.endswith(
+                "/CumulativeStatistics"):
+            return self.twilio.cumulative(path, query, headers)
         if method == "POST" and path == "/authentication/v1/token/access-key":
             return self.nice.access_key(_json(raw))
         if method == "POST" and path == "/public/user/refresh":
@@ -213,6 +219,8 @@ def _json(raw: bytes) -> Any:
 def _route(path: str) -> str:
     if path.startswith("/api/v2/routing/queues/"):
         return "/api/v2/routing/queues/{id}"
+    if path.startswith("/v1/Workspaces/"):
+        return "/v1/Workspaces/{WS}/TaskQueues/{WQ}/CumulativeStatistics"
     if path.startswith("/data/reports/") and path.count("/") >= 5:
         return path.rsplit("/", 1)[0] + "/{id}"
     return path
