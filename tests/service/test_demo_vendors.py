@@ -27,7 +27,7 @@ def test_a_month_with_faults_stores_the_truth_and_evaluates(tmp_path: Path, vend
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     result = run_demo(url, tmp_path, month="2026-10", seed=7, fault_rate=0.2, vendor=vendor)
     assert result.contract.id == f"demo-{vendor}"
-    assert result.contract.vendor == vendor
+    assert result.contract.platform == vendor
     assert result.intervals == 31 * 48 * 3  # 4464: every half hour of every queue
     start, end = month_bounds("2026-10", ZoneInfo(DEMO_TZ))
     days = math.ceil((end - start) / timedelta(days=1))
