@@ -65,7 +65,7 @@ def number(value: Any) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise PermanentError(f"NICE CXone: {value!r} is not a number") from None
+        raise PermanentError(f"vendor payload: {value!r} is not a number") from None
 
 
 def flag(value: Any) -> bool:
