@@ -69,6 +69,12 @@ def sources_yaml(kind: str, queues: str) -> str:
     lines.append("  credentials_env:")
     lines.extend(f"    {role}: {name}" for role, name in credentials.items())
     lines.append("  poll_interval: 5m")
+    lines += ["  independent:                    # our own test calls, beside the status page "
+              "(docs/evidence.md)",
+              "    - kind: probes",
+              "      name: test-calls",
+              "      components: {Voice: voice-ivr}",
+              "      rule: {failing_locations: 1, consecutive_samples: 2, step: 5m}"]
     return "\n".join(lines)
 
 
