@@ -36,6 +36,7 @@ class Sample:
     fds: int
     threads: int
     connections: int
+    ready: bool = True  # its scheduler had started (a restarted worker may still import)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Bounds:
     connections: int = 2
 
 
-def proc_sample(pid: int, connections: int) -> Sample | None:
+def proc_sample(pid: int, connections: int, ready: bool = True) -> Sample | None:
     """RSS and threads from /proc/PID/status, open descriptors from /proc/PID/fd."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -56,7 +57,7 @@ def proc_sample(pid: int, connections: int) -> Sample | None:
         return None
     fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
     rss_kb = int(fields["VmRSS"].split()[0])
-    return Sample(pid, rss_kb / 1024, fds, int(fields["Threads"]), connections)
+    return Sample(pid, rss_kb / 1024, fds, int(fields["Threads"]), connections, ready)
 
 
 def interval_problems(store: Store, contract: Contract, scenario: Scenario,
@@ -172,14 +173,14 @@ def notification_problems(store: Store, contract: Contract, bodies: Sequence[Map
 def growth_problems(series: Mapping[str, Sequence[Sample | None]], bounds: Bounds
                     ) -> list[str]:
     """Per worker slot: its last sample against the second sample of the same process
-    (a restarted worker is judged from its own second day)."""
+    taken once it was running (a restarted worker is judged from its own second day)."""
     problems = []
     for name, samples in series.items():
         last = samples[-1] if samples else None
         if last is None:
             problems.append(f"{name}: not running at the end")
             continue
-        mine = [s for s in samples if s is not None and s.pid == last.pid]
+        mine = [s for s in samples if s is not None and s.pid == last.pid and s.ready]
         if len(mine) < 2:
             problems.append(f"{name}: fewer than two samples of the last process")
             continue

@@ -16,8 +16,8 @@ resource growth from the second simulated day to the third.
 Growth bounds are looser than the full run's (10 % RSS): one day apart, a worker's RSS
 still moves with the month's first evaluations and the allocator's arenas, so 20 % RSS,
 +5 fds, +2 connections; a leak per poll or per day shows in `python -m bench.soak`'s 30
-days. Wall time: about 2 minutes (15 real seconds a simulated day plus starting the
-workers and the final catch-up); the timeouts inside are generous, nothing is timed.
+days. Wall time: about 2 minutes (20 real seconds a simulated day, as in the full run, plus
+starting the workers and the final catch-up); the timeouts inside are generous, nothing is timed.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ CI_START = datetime(2026, 10, 31, tzinfo=ZoneInfo("America/New_York"))
 @pytest.mark.postgres
 def test_three_simulated_days_of_three_workers_lose_double_and_leak_nothing(
         pg_url: str, tmp_path: Path) -> None:
-    config = SoakConfig(days=3, day_seconds=15.0, start=CI_START, claim_days=2,
+    config = SoakConfig(days=3, day_seconds=20.0, start=CI_START, claim_days=2,
                         bounds=Bounds(rss_ratio=1.20, fds=5, connections=2))
     assert config.kill_at == 0.5  # 31 Oct, noon
     assert config.outage_day == 2  # 2 Nov
@@ -50,5 +50,5 @@ def test_three_simulated_days_of_three_workers_lose_double_and_leak_nothing(
     assert result.problems == {"intervals": [], "outages": [], "month end": [],
                                "notifications": [], "resources": []}, out.getvalue()
     assert result.faults["outage"] > 0  # the vendor really was down ...
-    assert sum(v for k, v in result.faults.items() if k != "outage") >= 10  # ... and flaky
+    assert 0.05 < result.fault_share < 0.2  # ... and flaky (10 %, seeded)
     assert result.kinds == {}
