@@ -180,10 +180,12 @@ def growth_problems(series: Mapping[str, Sequence[Sample | None]], bounds: Bound
         if last is None:
             problems.append(f"{name}: not running at the end")
             continue
+        if not last.ready:
+            problems.append(f"{name}: its scheduler had not started by the last day")
+            continue
         mine = [s for s in samples if s is not None and s.pid == last.pid and s.ready]
         if len(mine) < 2:
-            problems.append(f"{name}: fewer than two samples of the last process")
-            continue
+            continue  # restarted too late to have two running days: nothing to compare
         base = mine[1] if len(mine) > 2 else mine[0]
         if last.rss_mb > base.rss_mb * bounds.rss_ratio:
             problems.append(f"{name}: RSS {base.rss_mb:.1f} -> {last.rss_mb:.1f} MB "

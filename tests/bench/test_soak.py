@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bench.soak import SoakConfig, print_verdict, run_soak
-from bench.soak_checks import Bounds
+from bench.soak_checks import Bounds, Sample, growth_problems
 
 CI_START = datetime(2026, 10, 31, tzinfo=ZoneInfo("America/New_York"))
 
@@ -52,3 +52,25 @@ def test_three_simulated_days_of_three_workers_lose_double_and_leak_nothing(
     assert result.faults["outage"] > 0  # the vendor really was down ...
     assert 0.05 < result.fault_share < 0.2  # ... and flaky (10 %, seeded)
     assert result.kinds == {}
+
+
+def test_growth_is_judged_from_each_process_s_own_second_running_day() -> None:
+    def day(pid: int, rss: float, fds: int = 10, conns: int = 2, ready: bool = True
+            ) -> Sample:
+        return Sample(pid, rss, fds, 7, conns, ready)
+
+    steady = [day(1, 240.0), day(1, 250.0), day(1, 260.0), day(1, 275.0)]  # 275 = 1.1 x 250
+    assert growth_problems({"w1": steady}, Bounds()) == []
+    leaking = [*steady[:3], day(1, 275.1, fds=16, conns=5)]
+    assert growth_problems({"w1": leaking}, Bounds()) == [
+        "w1: RSS 250.0 -> 275.1 MB (> 1.10x)", "w1: fds 10 -> 16 (> +5)",
+        "w1: DB connections 2 -> 5 (> +2)"]
+    # killed on day 2, restarted, still importing on day 3: judged from day 5, not day 2
+    restarted = [day(1, 100.0), day(1, 100.0), day(2, 150.0, 3, 0, ready=False),
+                 day(2, 240.0), day(2, 250.0), day(2, 270.0)]
+    assert growth_problems({"w0": restarted}, Bounds()) == []
+    assert growth_problems({"w0": restarted[:4]}, Bounds()) == []  # one running day: not judged
+    assert growth_problems({"w0": [*restarted[:2], None]}, Bounds()) == [
+        "w0: not running at the end"]
+    assert growth_problems({"w0": restarted[:3]}, Bounds()) == [
+        "w0: its scheduler had not started by the last day"]
