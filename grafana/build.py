@@ -162,6 +162,15 @@ def sla_detail() -> dict[str, Any]:
             (f"rate({C.counter_sample(C.VALID_EVENTS)}{{{VCS}}}[$__rate_interval])",
              "{{sla}} valid"),
         ], w=24),
+        lay.panel("timeseries", "Independent evidence: vendor-reported vs observed downtime", [
+            (f"{C.VENDOR_DOWNTIME}{{{VCS}}}", "{{sla}} vendor reported"),
+            (f"{C.OBSERVED_DOWNTIME}{{{VCS}}}", "{{sla}} observed"),
+            (f"{C.UNREPORTED_DOWNTIME}{{{VCS}}}", "{{sla}} not reported by the vendor"),
+            (f"{C.UNOBSERVED_DOWNTIME}{{{VCS}}}", "{{sla}} reported, not observed"),
+            (f"{C.EVIDENCE_UNKNOWN}{{{VCS}}}", "{{sla}} no probe data"),
+        ], w=24, unit="s", description="Availability SLAs with sources.independent: this "
+                  "period's downtime by source (docs/evidence.md). Unknown time is neither "
+                  "up nor down."),
     ]
     annotations = [
         {"name": "Business hours", "datasource": DS, "enable": True,
@@ -200,6 +209,18 @@ def penalties() -> dict[str, Any]:
             (f"{C.BREACHED}{{{VC}}}", "breached"),
             (f"{C.CHRONIC_FAILURE}{{{VC}}}", "chronic"),
         ], w=24, instant=True),
+        lay.panel("table", "Money recovered: claims ledger by vendor and year", [
+            (f"sum by (vendor, year, currency) ({name}{{{VC}}})", name.rsplit("claims_")[1])
+            for name in C.CLAIMS_LEDGER
+        ], w=16, h=9, instant=True,
+                  description="Credit owed by final periods, claimed, accepted, credited on "
+                  "invoices (recovered), written off and still outstanding (slamon claims "
+                  "ledger)."),
+        lay.panel("table", "Claims needing action", [
+            (f"sum by (vendor, contract) ({C.CLAIMS_OVERDUE}{{{VC}}})", "overdue drafts"),
+            (f"sum by (vendor, contract, state) ({C.CLAIMS_OPEN}{{{VC}}})", "open"),
+        ], w=8, h=9, instant=True,
+                  description="Drafts past their claim window, and open claims per state."),
     ]
     return dashboard(C.DASH_PENALTIES, "slamon / Penalties",
                      "Service credits by vendor and month, for procurement.",
@@ -235,7 +256,12 @@ def health() -> dict[str, Any]:
         ], unit="s"),
         lay.panel("timeseries", "Data age (newest stored measurement)", [
             (f"time() - {C.DATA_LAST_MEASUREMENT}{{{VC}}}", "{{contract}}"),
-        ], w=24, unit="s"),
+        ], w=18, unit="s"),
+        lay.panel("stat", "Undelivered notices", [
+            (f"sum({C.NOTIFICATIONS_UNDELIVERED}{{{VC}}}) or vector(0)", ""),
+        ], w=6, instant=True,
+            description="Notices waiting for a retry; `slamon notifications --failed` says "
+            "why (SlamonNotificationsUndelivered fires after 30 min)."),
     ]
     return dashboard(C.DASH_HEALTH, "slamon / Collector health",
                      "Vendor pollers, data freshness and the exporter itself.",

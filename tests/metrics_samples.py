@@ -10,11 +10,15 @@ from monitor.domain.contract import Contract
 from monitor.exporter.snapshot import (
     CalendarSnapshot,
     ChronicSnapshot,
+    ClaimSnapshot,
     CollectorSnapshot,
     ContractSnapshot,
     ExclusionSnapshot,
+    LedgerSnapshot,
     MetricsSnapshot,
+    NotificationSnapshot,
     SlaSnapshot,
+    SpreadSnapshot,
 )
 from monitor.spec import load_contract
 
@@ -102,7 +106,12 @@ def small_snapshot() -> MetricsSnapshot:
             sla("service-level", attainment=0.7, raw_attainment=0.65, projected=0.7,
                 best_case=0.9, required=0.85, error_budget=0.2, budget_remaining=0.5,
                 elapsed_ratio=0.25, good_events=700.0, valid_events=1000.0, standing="at_risk",
-                credit_accrued=Decimal("500.00")),  # 0.7 so far, best case 0.9: repairable
+                credit_accrued=Decimal("500.00"),  # 0.7 so far, best case 0.9: repairable
+                # Independent-evidence families (availability SLAs have them; exposition is
+                # the same for any SLA): the vendor reported 3 of the 8 minutes probes saw.
+                evidence={"vendor_downtime_minutes": 180.0, "observed_downtime_minutes": 480.0,
+                          "unreported_downtime_minutes": 300.0,
+                          "unobserved_downtime_minutes": 0.0, "unknown_evidence_minutes": 60.0}),
             sla("asa", metric="asa", unit="seconds", direction="max", period="2026-Q4",
                 period_kind="quarter", target=30.0, attainment=40.0, raw_attainment=40.0,
                 projected=40.0, best_case=20.0, required=20.0, elapsed_ratio=0.5,
@@ -121,6 +130,18 @@ def small_snapshot() -> MetricsSnapshot:
                                       False),),
         chronic=(ChronicSnapshot("genesys-cloud", "acme-2026", "any", "termination_right",
                                  False),),
+        claims=(ClaimSnapshot("genesys-cloud", "acme-2026", "2026-10", "draft",
+                              datetime(2026, 12, 1, 5, tzinfo=UTC), overdue=False),
+                ClaimSnapshot("genesys-cloud", "acme-2026", "2026-09", "accepted")),
+        ledgers=(LedgerSnapshot("genesys-cloud", "acme-2026", "2026", "USD", Decimal("1125.00"),
+                                Decimal("500.00"), Decimal("400.00"), Decimal("400.00"),
+                                Decimal("100.00"), Decimal("625.00")),),
+        notifications=(NotificationSnapshot("genesys-cloud", "acme-2026", "email", 2),
+                       NotificationSnapshot("genesys-cloud", "acme-2026", "webhook", 0)),
+        spreads=(SpreadSnapshot("genesys-cloud", "acme-2026", "service-level", "2026-11",
+                                "queue", "ratio", 0.25),
+                 SpreadSnapshot("genesys-cloud", "acme-2026", "asa", "2026-Q4", "queue",
+                                "seconds", 12.0)),
     )
 
 

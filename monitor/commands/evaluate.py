@@ -29,6 +29,8 @@ from monitor.domain.reasons import reason
 from monitor.domain.results import Evaluation, PeriodCredits, SlaResult
 from monitor.errors import InputError
 from monitor.interchange import evaluation_to_json
+from monitor.reports.evidence import line as evidence_line
+from monitor.reports.evidence import reconciliations
 from monitor.sources import FileSource, Source, StoreSource
 
 HELP = "Evaluate a contract's SLAs for one period from interval and outage files."
@@ -96,8 +98,14 @@ def run(args: argparse.Namespace) -> int:
             if not isinstance(source, StoreSource):
                 raise InputError("--save stores into the database; it needs the database "
                                  "as the source (no --intervals/--outages)", column="--save")
+            from monitor.domain.consistency import consistency_of, with_consistency
+
             source.store.save_contract(contract)
-            source.store.save_evaluation(past.current, past.current_credits, at=as_of)
+            # The queue and site spreads travel in the stored details to /metrics.
+            frame = source.measurements(contract, period.start, period.end).intervals
+            saved = with_consistency(past.current,
+                                     consistency_of(contract, past.current, frame))
+            source.store.save_evaluation(saved, past.current_credits, at=as_of)
             from monitor.commands.case_opening import open_cases
 
             open_cases(source.store, contract, past.current, past.current_credits, as_of)
@@ -199,5 +207,7 @@ def print_table(contract: Contract, evaluation: Evaluation, credits: PeriodCredi
                   "(not owed: the period is still open)\n")
     else:
         out.write(f"credit total: {total:.2f} {contract.currency}\n")
+    for rec in reconciliations(evaluation.results):
+        out.write(f"independent evidence {evidence_line(rec)}\n")
     for problem in evaluation.problems:
         out.write(f"problem: {problem}\n")

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from monitor.domain.contract import Direction, Status
 from monitor.domain.outlook import Standing
 from monitor.domain.results import AppliedExclusion, SlaResult
+from monitor.reports import evidence
 from monitor.reports.cases_view import CaseView, case_views
 from monitor.reports.model import ReportData
 from monitor.reports.scorecard import build_scorecard
@@ -41,6 +42,7 @@ METRIC_NAMES: dict[str, str] = {
     "fcr": "First-contact resolution",
     "csat": "Customer satisfaction",
     "availability": "Platform availability",
+    "occupancy": "Agent occupancy",
 }
 STATUS_NAMES: dict[str, str] = {
     Status.MET.value: "Met",
@@ -224,6 +226,14 @@ def build_view(data: ReportData) -> dict[str, Any]:
                 "band": band,
                 "share": share,
             })
+    # By queue and by site in this period: where the month was uneven.
+    spread = [
+        {"sla": c.sla_id, "by": c.dimension, "spread": format_value(c.metric, c.spread),
+         "worst": f"{c.worst.subject} {format_value(c.metric, c.worst.attainment)}",
+         "best": f"{c.best.subject} {format_value(c.metric, c.best.attainment)}",
+         "meeting": f"{c.meeting_target} of {len(c.standings)}"}
+        for c in card.consistency
+    ]
     chronic = [
         {"sla": cf.rule_sla, "consequence": CONSEQUENCE_NAMES.get(
             cf.consequence, cf.consequence.replace("_", " ").capitalize()),
@@ -260,6 +270,9 @@ def build_view(data: ReportData) -> dict[str, Any]:
         "deadline_note": data.deadline_note,
         "vendor_text": data.vendor_text,
         "revision_text": data.revision_text,
+        "claim_notice": data.claim_notice,
+        "claim_state": data.claim_state,
+        "claim_late": data.claim_late,
         "summary": summary,
         "breaches": [_breach(data, r) for r in data.breaches()],
         "chronic": chronic,
@@ -273,10 +286,30 @@ def build_view(data: ReportData) -> dict[str, Any]:
             for rs in data.restatements
         ],
         "cases": [_case(v) for v in case_views(data)],
+        "evidence": independent_view(data.evaluation.results),
         "scorecard": scorecard,
+        "spread": spread,
         "scorecard_periods": list(card.periods),
         "problems": data.all_problems(),
     }
+
+
+def independent_view(results: Any) -> list[dict[str, Any]]:
+    """The "Independent evidence" section: a summary and the spans, per SLA."""
+    out = []
+    for rec in evidence.reconciliations(results):
+        spans = [{"kind": kind, "component": n.component, "start": when(n.start),
+                  "end": when(n.end), "minutes": n.minutes,
+                  "unreported": n.unreported_minutes if kind == "observed" else "—",
+                  "ref": n.vendor_ref or "—", "note": n.note}
+                 for kind, notes in evidence.span_groups(rec)
+                 for n in notes]
+        out.append({"sla": rec.sla_id, "record": rec.record.replace("_", " "),
+                    "vendor": rec.vendor_minutes, "observed": rec.observed_minutes,
+                    "unreported": rec.unreported_minutes, "unobserved": rec.unobserved_minutes,
+                    "unknown": rec.unknown_minutes, "of_record": rec.record_minutes,
+                    "spans": spans})
+    return out
 
 
 def when(moment: datetime | None) -> str:

@@ -1,5 +1,5 @@
 """The procurement workbook: summary, evidence, intervals, exclusions, restatements, cases,
-scorecard.
+scorecard, trend and consistency (per queue and site).
 
 Every figure is a number cell (ratios carry a percentage format, seconds a "s" format,
 money the contract currency's format), so an analyst can sum, filter and chart without
@@ -23,10 +23,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from monitor.reports import evidence
 from monitor.reports.cases_view import case_views
 from monitor.reports.model import ReportData
 from monitor.reports.scorecard import Scorecard, build_scorecard
 from monitor.reports.units import xlsx_money_format, xlsx_value_format
+from monitor.reports.xlsx_consistency import consistency_sheet
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "SLA", "Metric", "Target", "Actual", "Actual before exclusions", "Status", "Credit",
@@ -73,9 +75,12 @@ def render_xlsx(data: ReportData) -> bytes:
     _exclusions(workbook.create_sheet("Exclusions"), data)
     _restatements(workbook.create_sheet("Restatements"), data)
     _cases(workbook.create_sheet("Cases"), data)
+    if evidence.reconciliations(data.evaluation.results):  # only where a check is set up
+        _independent(workbook.create_sheet("Independent evidence"), data)
     card = build_scorecard(data)
     _scorecard(workbook.create_sheet("Scorecard"), card, data)
     _trend(workbook.create_sheet("Trend"), card, data)
+    consistency_sheet(workbook.create_sheet("Consistency"), card, _header, _put, _finish)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -115,7 +120,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) 
 
 def summary_header_row(data: ReportData) -> int:
     """Row of the summary table's header (below the key/value block); tests use it."""
-    return 15
+    return 17
 
 
 def _summary(ws: Worksheet, data: ReportData) -> None:
@@ -136,6 +141,8 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
         ("Claim deadline", data.claim_deadline, "yyyy-mm-dd"),
         ("Claim deadline passed", data.deadline_note or "no", None),
         ("Generated at", _local(data, data.generated_at), "yyyy-mm-dd hh:mm"),
+        ("Claim status", data.claim_state or "no claim stored", None),
+        ("Claim notice", data.claim_notice or "", None),
     ]
     ws.cell(row=1, column=1, value="Service credit report").font = Font(bold=True, size=14)
     for i, (key, value, fmt) in enumerate(block, start=2):
@@ -217,6 +224,16 @@ def _evidence(ws: Worksheet, data: ReportData) -> None:
         for col, (value, fmt) in enumerate(values, start=1):
             _put(ws, row, col, value, fmt)
     _finish(ws, 1, len(EVIDENCE_COLUMNS), (26, 16, 30, 12, 12, 11, 10, 12, 12, 60))
+
+
+def _independent(ws: Worksheet, data: ReportData) -> None:
+    """Every observed span and every reported span nobody observed, in the contract zone."""
+    _header(ws, 1, evidence.HEADINGS)
+    for row, values in enumerate(evidence.rows(data.evaluation.results), start=2):
+        for col, value in enumerate(values, start=1):
+            fmt = "yyyy-mm-dd hh:mm:ss" if isinstance(value, datetime) else None
+            _put(ws, row, col, _cell_value(value, data), fmt)
+    _finish(ws, 1, len(evidence.HEADINGS), (22, 22, 18, 20, 20, 10, 12, 18, 30, 20))
 
 
 def _cell_value(value: Any, data: ReportData) -> Any:

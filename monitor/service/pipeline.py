@@ -37,11 +37,12 @@ from datetime import UTC, datetime, timedelta
 from monitor.collectors.base import Collector, CollectResult, TimeWindow
 from monitor.collectors.windows import floor_to, plan_windows
 from monitor.domain.close import PeriodState, period_state
+from monitor.domain.consistency import consistency_of, with_consistency
 from monitor.domain.contract import Contract, PeriodKind
 from monitor.domain.credits import assess_credits
 from monitor.domain.evaluate import evaluate
 from monitor.domain.history import span_for
-from monitor.domain.measurements import Measurements
+from monitor.domain.measurements import Measurements, ObservedSpan
 from monitor.domain.periods import period_containing
 from monitor.domain.results import Evaluation, Period, PeriodCredits
 from monitor.errors import (
@@ -208,6 +209,12 @@ def _store_result(store: Store, contract: Contract, result: CollectResult) -> in
     seen = result.outages + result.maintenances
     if seen:
         store.ingest_outages(contract.id, seen)
+    if result.observations:
+        from monitor.storage.observations import save_all
+
+        for name in sorted({n for n, _, _ in result.observations}):
+            save_all(store, contract.id, name,
+                     [(c, d) for n, c, d in result.observations if n == name])
     return len(result.intervals)
 
 
@@ -226,8 +233,11 @@ class EvaluationOutcome:
 
 
 def finalize_due(store: Store, contract: Contract, now: datetime) -> list[str]:
-    """Close every provisional period whose claim deadline has passed (`claims:`); returns
+    """Close every provisional period whose claim deadline has passed (`claims:`), then
+    draft the claims of final periods that owe a credit (`monitor.service.claims`); returns
     the labels closed. A person may close one earlier with `slamon close`."""
+    from monitor.service.claims import draft_claims
+
     closed: list[str] = []
     seen: set[str] = set()
     for row in store.results_history(contract.id):
@@ -238,6 +248,7 @@ def finalize_due(store: Store, contract: Contract, now: datetime) -> list[str]:
         if state is PeriodState.FINAL and store.close_period(
                 contract.id, row.period, by="claim deadline", at=now):
             closed.append(row.period)
+    draft_claims(store, contract, now)
     return closed
 
 
@@ -263,9 +274,13 @@ def evaluate_once(store: Store, contract: Contract, now: datetime,
         # A quarterly SLA inside a month needs the whole quarter's intervals.
         start, end = span_for(contract, period)
         measurements = Measurements(intervals=store.load_intervals(contract.id, start, end),
-                                    outages=store.load_outages(contract.id, start, end))
-        evaluations.append(evaluate(contract, measurements, period, now,
-                                    availability_data=availability, keep_intervals=False))
+                                    outages=store.load_outages(contract.id, start, end),
+                                    observations=_observations(store, contract, start, end))
+        evaluation = evaluate(contract, measurements, period, now,
+                              availability_data=availability, keep_intervals=False)
+        # The queue and site spreads travel in the stored details to /metrics.
+        evaluations.append(with_consistency(evaluation, consistency_of(
+            contract, evaluation, measurements.intervals)))
     earlier = stored_evaluations(store, contract, periods[0]) if periods else []
     credits = (assess_credits(contract, [*earlier, *evaluations])[len(earlier):]
                if evaluations else [])
@@ -273,3 +288,13 @@ def evaluate_once(store: Store, contract: Contract, now: datetime,
         store.save_evaluation(evaluation, credit, at=at or now)
     finalize_due(store, contract, now)
     return EvaluationOutcome(contract.id, tuple(evaluations), tuple(credits))
+
+
+def _observations(store: Store, contract: Contract, start: datetime, end: datetime
+                  ) -> tuple[ObservedSpan, ...]:
+    """Independently observed spans, for contracts with `sources.independent` checks."""
+    if not contract.independent:
+        return ()
+    from monitor.storage.observations import load_all
+
+    return load_all(store, contract.id, start, end)

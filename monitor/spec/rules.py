@@ -36,7 +36,8 @@ CONNECT_ARN = re.compile(
     r"-[0-9a-f]{4}-[0-9a-f]{12}$"
 )
 TWILIO_WORKSPACE = re.compile(r"^WS[0-9a-f]{32}$")
-METRICS = ("service_level", "asa", "abandon_rate", "aht", "fcr", "csat", "availability")
+METRICS = ("service_level", "asa", "abandon_rate", "aht", "fcr", "csat", "availability",
+           "occupancy")
 
 
 def check_contract(spec: v1.ContractSpec, doc: Document,
@@ -75,10 +76,22 @@ def _metadata(spec: v1.ContractSpec, report: Report) -> None:
         report.error(("fees",), "name at least one fee, e.g. monthly: \"20000.00\"")
 
 
+def holiday_countries() -> frozenset[str]:
+    """The country codes `holidays` knows (alpha-2, alpha-3 and aliases such as UK), read
+    from its registry: `holidays.list_supported_countries()` gives the same codes but
+    imports all ~250 country modules to do so, a tenth of a second of every validate."""
+    try:
+        from holidays.registry import COUNTRIES
+    except ImportError:  # a holidays release without the registry module
+        return frozenset(holidays.list_supported_countries())
+    return frozenset(code for entry in COUNTRIES.values() for code in entry[1:]
+                     if code.isupper() and len(code) <= 3)
+
+
 def _calendars(spec: v1.ContractSpec, report: Report) -> None:
     from monitor.spec.values import parse_days
 
-    countries = holidays.list_supported_countries()
+    countries = holiday_countries()
     for cid, cal in spec.calendars.items():
         base: PathKey = ("calendars", cid)
         seen_days: dict[int, str] = {}
@@ -107,10 +120,12 @@ def _calendars(spec: v1.ContractSpec, report: Report) -> None:
             report.error((*base, "holidays", "country"),
                          f"unknown holiday country {hol.country!r}; use an ISO code such as "
                          "US, GB, DE")
-        elif hol.subdivision is not None and hol.subdivision not in countries[hol.country]:
-            report.error((*base, "holidays", "subdivision"),
-                         f"unknown subdivision {hol.subdivision!r} of {hol.country}; known: "
-                         + ", ".join(countries[hol.country][:20]))
+        elif hol.subdivision is not None:
+            known = list(holidays.country_holidays(hol.country).subdivisions)
+            if hol.subdivision not in known:
+                report.error((*base, "holidays", "subdivision"),
+                             f"unknown subdivision {hol.subdivision!r} of {hol.country}; "
+                             "known: " + ", ".join(known[:20]))
 
 
 def _exclusions(spec: v1.ContractSpec, report: Report) -> None:
@@ -168,10 +183,32 @@ def _source(src: v1.SourcesSpec, base: PathKey, report: Report,
         elif src.region is not None and src.region not in GENESYS_REGIONS:
             report.error((*base, "region"), f"unknown Genesys Cloud region {src.region!r}; "
                          "use one of " + ", ".join(sorted(GENESYS_REGIONS)))
+    _independent(src, base, report)
     for role, name in src.credentials_env.items():
         if not env.get(name):
             report.warn((*base, "credentials_env", role),
                         f"environment variable {name} is not set")
+
+
+def _independent(src: v1.SourcesSpec, base: PathKey, report: Report) -> None:
+    _unique([i.name or i.kind for i in src.independent], (*base, "independent"),
+            "independent source name", report)
+    for n, ind in enumerate(src.independent):
+        path: PathKey = (*base, "independent", n)
+        if ind.kind == "prometheus" and not ind.url:
+            report.error(path, "a prometheus source needs url (the Prometheus base URL)")
+        rule = ind.rule
+        if rule.of_locations is not None and rule.failing_locations > rule.of_locations:
+            report.error((*path, "rule", "failing_locations"),
+                         f"{rule.failing_locations} failing of {rule.of_locations} locations "
+                         "can never happen")
+        if rule.step.total_seconds() < 1 or rule.step.total_seconds() % 1:
+            report.error((*path, "rule", "step"), "must be a whole number of seconds, >= 1s")
+    if src.under_reported_case is not None and not src.independent:
+        report.error((*base, "under_reported_case"), "needs at least one independent check")
+    if src.measurement_of_record != "vendor" and not src.independent:
+        report.error((*base, "measurement_of_record"),
+                     f"{src.measurement_of_record} needs at least one independent check")
 
 
 def _at_risk(spec: v1.ContractSpec, report: Report) -> None:
