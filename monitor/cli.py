@@ -46,7 +46,7 @@ SUMMARIES: dict[str, str] = {
     "evaluate": "Evaluate a contract's SLAs for one period from interval and outage files.",
     "report": "Write a procurement report (xlsx, csv, html, pdf, json) for one contract and "
               "period.",
-    "import": "Import interval or outage CSV files into the database (idempotent).",
+    "import": "Import interval, outage or invoice CSV files into the database (idempotent).",
     "db": "Create or upgrade the database schema (Alembic migrations).",
     "run": "run the service: poll vendors on a schedule, store, evaluate, serve /metrics",
     "demo": "run a simulated month end to end and leave a populated ./slamon.db",
@@ -58,6 +58,7 @@ SUMMARIES: dict[str, str] = {
     "close": "Make a period final (closed by a person); later changes become restatements.",
     "openslo": "export contracts as OpenSLO v1 documents, or import OpenSLO SLOs as a "
                "contract draft",
+    "claims": "Service-credit claims: list, show, submit, dispute, accept, credit, close, ledger.",
 }
 LOG_FORMATS = ("kv", "json")
 
