@@ -284,8 +284,8 @@ class HttpClient:
 
         try:
             return self.retrying(once, f"{method} {redact_url(url)}")
-        except _Unauthorized as exc:
-            raise PermanentError(str(exc)) from None
+        except _Unauthorized as exc:  # the refreshed token refused too
+            raise CredentialsRefused(str(exc)) from None
 
     def request_raw(
         self,
