@@ -32,6 +32,8 @@ COMMANDS: dict[str, str] = {
     "notifications": "notifications",
     "cases": "cases",
     "close": "close",
+    "console": "console",
+    "users": "users",
 }
 
 
