@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 WIDTH, HEIGHT = 640, 200
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 36
+LEFT, RIGHT, TOP, BOTTOM = 72, 40, 16, 36
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,15 @@ class Trend:
 
 
 def trend(points: Sequence[Point], target: Decimal, show: Callable[[Decimal], str],
-          target_text: str) -> Trend:
+          target_text: str, ceiling: Decimal | None = None) -> Trend:
+    """`ceiling`: the largest value the metric can take (1 for a ratio), so the axis of an
+    availability near 100 % does not run up to 100.012 %."""
     values = [p.value for p in points if p.value is not None] + [target]
     low, high = min(values), max(values)
     span = high - low or abs(high) * Decimal("0.01") or Decimal(1)
     low, high = low - span * Decimal("0.15"), high + span * Decimal("0.15")
+    if ceiling is not None:
+        high = min(high, ceiling)
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = inner_w / max(len(points) - 1, 1)
 

@@ -21,6 +21,7 @@ from monitor.console.web import page, see_other
 from monitor.domain.close import close_period
 from monitor.domain.contract import Contract
 from monitor.errors import InputError
+from monitor.reports.units import is_seconds
 from monitor.storage import StoredResult
 
 TREND_PERIODS = 12
@@ -129,7 +130,8 @@ async def sla_page(request: Request) -> Response:
     window = mine[max(0, index - TREND_PERIODS + 1): index + 1]
     chart = trend([Point(x.period, x.value, x.status == "met") for x in window], r.target,
                   lambda v: fmt.value(r.metric, v),
-                  fmt.target(r.metric, r.target, r.direction))
+                  fmt.target(r.metric, r.target, r.direction),
+                  ceiling=None if is_seconds(r.metric) else Decimal(1))
     try:
         sla = contract.sla(sla_id)
     except KeyError:
@@ -175,10 +177,6 @@ async def close(request: Request) -> Response:
     audit(request, "period.close", f"{contract.id}/{label}",
           "closed" if changed else "already final")
     return see_other(f"/contracts/{contract.id}?period={label}")
-
-
-def credit_total(values: list[Decimal | None]) -> Decimal:
-    return sum((v or Decimal(0) for v in values), Decimal(0))
 
 
 ROUTES = [

@@ -29,7 +29,10 @@ NAV = (("Vendors", "/vendors", Permission.READ), ("Cases", "/cases", Permission.
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     who = principal(request)
-    allowed = (lambda p: who is not None and who.can(p))
+
+    def allowed(permission: Permission) -> bool:
+        return who is not None and who.can(permission)
+
     html = ENV.get_template(template).render(
         me=who, csrf=csrf_token(request), can=allowed, P=Permission,
         nav=[(label, href) for label, href, perm in NAV if allowed(perm)],
