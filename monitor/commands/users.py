@@ -76,11 +76,18 @@ def _password(path: Path | None) -> str:
     return first
 
 
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        return str(os.getuid())
+
+
 def run(args: argparse.Namespace) -> int:
     from monitor.console.auth import hash_password
     from monitor.console.pages_admin import check_username
     from monitor.storage import Store
-    from monitor.storage.console_repository import ConsoleUsers
+    from monitor.storage.console_repository import AuditEntry, AuditLog, ConsoleUsers
 
     now = datetime.now(UTC)
     command = args.users_command
@@ -96,13 +103,19 @@ def run(args: argparse.Namespace) -> int:
         if command == "add":
             hashed = None if args.sso else hash_password(_password(args.password_file))
             users.add(check_username(args.name), args.role, hashed, now)
+            detail = f"role {args.role}" + (", single sign-on" if args.sso else "")
             print(f"added {args.name} ({args.role})")
         elif command == "passwd":
             users.set_password(args.name, hash_password(_password(args.password_file)), now)
+            detail = "password changed"
             print(f"password of {args.name} changed; their sessions are signed out")
         else:
             users.set_disabled(args.name, command == "disable", now)
+            detail = f"{command}d"
             print(f"{args.name} {command}d")
+        # the console's audit page shows what was done from the command line too
+        AuditLog(store).record(AuditEntry(now, f"cli:{_os_user()}", f"user.{command}",
+                                          args.name, detail=detail, address="local"))
     finally:
         store.close()
     return 0
