@@ -69,9 +69,8 @@ def _run(args: argparse.Namespace, url: str, started: float) -> int:
         log.debug("demo %s", line)
 
     def serve(sim: Simulator, service: Service, result: DemoResult) -> None:
-        from monitor.exporter.server import serve as serve_metrics
-
         from monitor.console.demo import start_demo_console
+        from monitor.exporter.server import serve as serve_metrics
 
         print_summary(result, sys.stdout, args.db)
         server = serve_metrics(service, args.metrics_port)

@@ -82,7 +82,8 @@ def test_procurement_reads_the_vendor_page_and_downloads_the_pdf(
     assert browser.current_url.endswith("/vendors")
     body = s.text()
     assert "Demo Corp - Genesys Cloud (simulated)" in body
-    assert "availability\nbreached" in body and "$1,000.00" in body
+    assert "availability\nbreached" in body
+    assert "$1,000.00" in body
     s.shot("vendors")
     browser.find_element(By.LINK_TEXT, "Demo Corp - Genesys Cloud (simulated)").click()
     assert "Period 2026-10" in s.text()
@@ -118,8 +119,10 @@ def test_oncall_acknowledges_a_case_in_the_browser(
     wait_for(lambda: "vendor ticket INC-4411" in s.text())
     s.shot("case-acknowledged")
     case = StoreCaseRepository(console.store).get(CASE_ID)
-    assert case is not None and case.history[-1].action == "acknowledge"
-    assert case.history[-1].who == "otto" and case.state is CaseState.ESCALATED
+    assert case is not None
+    assert case.history[-1].action == "acknowledge"
+    assert case.history[-1].who == "otto"
+    assert case.state is CaseState.ESCALATED
 
 
 def test_a_viewer_has_no_buttons_and_a_forged_post_is_refused(

@@ -33,7 +33,8 @@ def test_the_demo_console_serves_the_demo_with_a_fresh_login(demo_files: Demo,
         http, status = sign_in(first.running.url, "demo", first.password)
         assert status == 303
         page = http.get(f"{first.running.url}/vendors", timeout=10)
-        assert "Demo Corp - Genesys Cloud (simulated)" in page.text and "$1,000.00" in page.text
+        assert "Demo Corp - Genesys Cloud (simulated)" in page.text
+        assert "$1,000.00" in page.text
     finally:
         first.stop()
     second = start_demo_console(url, contracts)

@@ -18,7 +18,8 @@ from tests.console.conftest import CASE_ID, PASSWORD, signed_in, token
 def test_the_vendor_page_shows_each_sla_state_the_credit_and_the_open_case(
         app: Starlette) -> None:
     html = signed_in(app, "pat").get("/vendors").text
-    assert "genesys-cloud" in html and "Demo Corp - Genesys Cloud (simulated)" in html
+    assert "genesys-cloud" in html
+    assert "Demo Corp - Genesys Cloud (simulated)" in html
     states = dict(re.findall(r'slas/([a-z-]+)\?period=2026-10".*?badge \w+">([a-z ]+)<', html))
     assert states == {"abandon-rate": "met", "asa": "met", "availability": "breached",
                       "service-level-voice": "met"}
@@ -31,13 +32,15 @@ def test_the_sla_page_shows_value_target_evidence_exclusions_and_a_trend(
     html = signed_in(app, "pat").get(
         "/contracts/demo-genesys/slas/availability?period=2026-10").text
     # 1 - 35 / 44,640 = 99.9216 %, shown with availability's three places
-    assert "99.922%" in html and "≥ 99.990%" in html
+    assert "99.922%" in html
+    assert "≥ 99.990%" in html
     assert re.search(r"downtime minutes</dt><dd>35<", html)
     assert re.search(r"excluded minutes</dt><dd>120<", html)
     assert "2026-10-01 00:00 EDT" in html  # the period start in the contract's zone
     assert html.count('class="dot ') == len(re.findall(r'<tr><td><a href="\?period=', html))
     assert 'class="dot bad"' in html  # October's point is a breach
-    assert "$1,000.00" in html and "tier" in html
+    assert "$1,000.00" in html
+    assert "tier" in html
 
 
 def test_an_unknown_contract_sla_or_period_is_404(app: Starlette) -> None:
@@ -51,10 +54,12 @@ def test_oncall_acknowledges_the_case_and_the_timeline_and_audit_say_so(
         app: Starlette, console: Console) -> None:
     client = signed_in(app, "otto")
     page = client.get(f"/cases/{CASE_ID}").text
-    assert 'id="act-acknowledge"' in page and 'id="act-resolve"' in page
+    assert 'id="act-acknowledge"' in page
+    assert 'id="act-resolve"' in page
     response = client.post("/cases/act", data={"csrf": token(client), "case_id": CASE_ID,
                                                 "action": "acknowledge", "note": "INC-4411"})
-    assert response.status_code == 303 and response.headers["location"] == f"/cases/{CASE_ID}"
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/cases/{CASE_ID}"
     case = StoreCaseRepository(console.store).get(CASE_ID)
     assert case is not None
     last = case.history[-1]
@@ -65,7 +70,8 @@ def test_oncall_acknowledges_the_case_and_the_timeline_and_audit_say_so(
     assert (entry.who, entry.target, entry.outcome) == ("otto", CASE_ID, "ok")
     again = client.post("/cases/act", data={"csrf": token(client), "case_id": CASE_ID,
                                              "action": "acknowledge"})
-    assert again.status_code == 409 and "already recorded" in again.text
+    assert again.status_code == 409
+    assert "already recorded" in again.text
     assert 'id="act-acknowledge"' not in client.get(f"/cases/{CASE_ID}").text
 
 
@@ -92,7 +98,8 @@ def test_reports_are_offered_for_ended_periods_and_the_xlsx_is_the_report(
     book = load_workbook(io.BytesIO(response.content))
     cells = [str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row
              if c.value is not None]
-    assert "availability" in cells and any("1000" in c for c in cells)
+    assert "availability" in cells
+    assert any("1000" in c for c in cells)
     assert console.audit_log.entries(action="report.download")[0].target == (
         "demo-genesys/2026-10.xlsx")
     assert client.get("/reports/demo-genesys/2026-11.pdf").status_code == 404
