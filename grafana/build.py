@@ -197,6 +197,18 @@ def penalties() -> dict[str, Any]:
             (f"{C.BREACHED}{{{VC}}}", "breached"),
             (f"{C.CHRONIC_FAILURE}{{{VC}}}", "chronic"),
         ], w=24, instant=True),
+        lay.panel("table", "Money recovered: claims ledger by vendor and year", [
+            (f"sum by (vendor, year, currency) ({name}{{{VC}}})", name.rsplit("claims_")[1])
+            for name in C.CLAIMS_LEDGER
+        ], w=16, h=9, instant=True,
+                  description="Credit owed by final periods, claimed, accepted, credited on "
+                  "invoices (recovered), written off and still outstanding (slamon claims "
+                  "ledger)."),
+        lay.panel("table", "Claims needing action", [
+            (f"sum by (vendor, contract) ({C.CLAIMS_OVERDUE}{{{VC}}})", "overdue drafts"),
+            (f"sum by (vendor, contract, state) ({C.CLAIMS_OPEN}{{{VC}}})", "open"),
+        ], w=8, h=9, instant=True,
+                  description="Drafts past their claim window, and open claims per state."),
     ]
     return dashboard(C.DASH_PENALTIES, "slamon / Penalties",
                      "Service credits by vendor and month, for procurement.",

@@ -2,7 +2,8 @@
 
 Each subcommand lives in `monitor/commands/<name>.py` and exposes `HELP`,
 `configure(parser)` and `run(args) -> int`. Exit codes: 0 ok, 1 invalid input or a
-compliance failure asked for, 2 usage, 3 breach with `--fail-on-breach`.
+compliance failure asked for, 2 usage, 3 breach with `--fail-on-breach`, 4 invoice lines
+left unmatched by `slamon import invoices`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "notifications": "notifications",
     "cases": "cases",
     "close": "close",
+    "claims": "claims",
     "console": "console",
     "users": "users",
 }

@@ -28,6 +28,7 @@ L_CONSEQUENCE = "consequence"
 L_SOURCE = "source"  # the vendor poller: genesys-cloud, statuspage, ...
 L_STATE = "state"
 L_EXCLUSION = "exclusion"
+L_YEAR = "year"  # a claims ledger's year (of the periods claimed for)
 
 SLA_LABELS: tuple[str, ...] = (L_VENDOR, L_CONTRACT, L_SLA)
 SLA_PERIOD_LABELS: tuple[str, ...] = (*SLA_LABELS, L_PERIOD)
@@ -60,6 +61,19 @@ CREDIT_AT_RISK = "slamon_credit_at_risk"
 CHRONIC_FAILURE = "slamon_chronic_failure"
 CASES_OVERDUE = "slamon_cases_overdue"
 EXCLUSION_ACTIVE = "slamon_exclusion_active"
+# The claims ledger per contract, year and currency (money, like the credit families);
+# `sum by (vendor, year, currency)` is the vendor's ledger.
+CLAIMS_OWED = "slamon_claims_owed"
+CLAIMS_CLAIMED = "slamon_claims_claimed"
+CLAIMS_ACCEPTED = "slamon_claims_accepted"
+CLAIMS_CREDITED = "slamon_claims_credited"
+CLAIMS_WRITTEN_OFF = "slamon_claims_written_off"
+CLAIMS_OUTSTANDING = "slamon_claims_outstanding"
+CLAIMS_LEDGER: tuple[str, ...] = (CLAIMS_OWED, CLAIMS_CLAIMED, CLAIMS_ACCEPTED,
+                                  CLAIMS_CREDITED, CLAIMS_WRITTEN_OFF, CLAIMS_OUTSTANDING)
+CLAIMS_OPEN = "slamon_claims_open"  # open claims per state
+CLAIMS_OVERDUE = "slamon_claims_overdue"  # drafts past their claim window
+CLAIMS_DEADLINE = "slamon_claims_deadline_timestamp_seconds"  # window end of each draft
 IN_BUSINESS_HOURS = "slamon_calendar_open"  # "in business hours"; promtool rejects "hours"
 COLLECTOR_UP = "slamon_collector_up"
 COLLECTOR_LAST_SUCCESS = "slamon_collector_last_success_timestamp_seconds"
@@ -83,7 +97,8 @@ EXPOSED_SAMPLES: frozenset[str] = frozenset({
     BEST_CASE_RATIO, BEST_CASE_SECONDS, REQUIRED_RATIO, REQUIRED_SECONDS, ERROR_BUDGET_RATIO,
     ERROR_BUDGET_REMAINING_RATIO, PERIOD_ELAPSED_RATIO, BREACHED,
     counter_sample(GOOD_EVENTS), counter_sample(VALID_EVENTS), CREDIT_ACCRUED, CREDIT_AT_RISK,
-    CHRONIC_FAILURE, CASES_OVERDUE, EXCLUSION_ACTIVE, IN_BUSINESS_HOURS, COLLECTOR_UP,
+    CHRONIC_FAILURE, CASES_OVERDUE, EXCLUSION_ACTIVE, *CLAIMS_LEDGER, CLAIMS_OPEN,
+    CLAIMS_OVERDUE, CLAIMS_DEADLINE, IN_BUSINESS_HOURS, COLLECTOR_UP,
     COLLECTOR_LAST_SUCCESS,
     counter_sample(COLLECTOR_ERRORS), f"{COLLECTOR_REQUEST_DURATION}_sum",
     f"{COLLECTOR_REQUEST_DURATION}_count", DATA_LAST_MEASUREMENT, SNAPSHOT_AGE, EXPORTER_UP,
@@ -106,9 +121,10 @@ ALERT_CHRONIC = "SlaChronicFailure"
 ALERT_COLLECTOR_DOWN = "SlamonCollectorDown"
 ALERT_DATA_STALE = "SlamonDataStale"
 ALERT_NO_DATA = "SlamonNoData"
+ALERT_CLAIM_EXPIRING = "SlaClaimExpiring"
 ALERT_NAMES: tuple[str, ...] = (
     ALERT_BURN, ALERT_BREACH_CERTAIN, ALERT_BREACH_LIKELY, ALERT_CHRONIC,
-    ALERT_COLLECTOR_DOWN, ALERT_DATA_STALE, ALERT_NO_DATA,
+    ALERT_COLLECTOR_DOWN, ALERT_DATA_STALE, ALERT_NO_DATA, ALERT_CLAIM_EXPIRING,
 )
 
 # Alert labels the Alertmanager tree routes on.

@@ -10,9 +10,11 @@ from monitor.domain.contract import Contract
 from monitor.exporter.snapshot import (
     CalendarSnapshot,
     ChronicSnapshot,
+    ClaimSnapshot,
     CollectorSnapshot,
     ContractSnapshot,
     ExclusionSnapshot,
+    LedgerSnapshot,
     MetricsSnapshot,
     SlaSnapshot,
 )
@@ -120,6 +122,12 @@ def small_snapshot() -> MetricsSnapshot:
                                       False),),
         chronic=(ChronicSnapshot("genesys-cloud", "acme-2026", "any", "termination_right",
                                  False),),
+        claims=(ClaimSnapshot("genesys-cloud", "acme-2026", "2026-10", "draft",
+                              datetime(2026, 12, 1, 5, tzinfo=UTC), overdue=False),
+                ClaimSnapshot("genesys-cloud", "acme-2026", "2026-09", "accepted")),
+        ledgers=(LedgerSnapshot("genesys-cloud", "acme-2026", "2026", "USD", Decimal("1125.00"),
+                                Decimal("500.00"), Decimal("400.00"), Decimal("400.00"),
+                                Decimal("100.00"), Decimal("625.00")),),
     )
 
 

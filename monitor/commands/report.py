@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -110,6 +111,12 @@ def run(args: argparse.Namespace) -> int:
             cases = StoreCaseRepository(store).list(contract.id)
         data = gather(contract, args.period, source, as_of, generated_at=now,
                       history=args.history, cases=cases)
+        if store is not None:
+            from monitor.domain.claims import claim_id
+            from monitor.storage.claims_repository import ClaimRepository
+
+            data = replace(data, claim=ClaimRepository(store).get(
+                claim_id(contract.id, data.period)))
         try:
             size = write_report(data, fmt, args.out)
         except OSError as exc:  # write_report leaves no partial file behind

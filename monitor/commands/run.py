@@ -1,6 +1,7 @@
 """`slamon run`: the service. Polls every contract's sources on a schedule, stores what
 they return, evaluates after each collection, sends the contracts' direct notifications
-(each breach and recovery once, recorded in the database: `slamon notifications`) and
+(each breach and recovery once, recorded in the database: `slamon notifications`), drafts
+the claims of periods that become final and reminds of their deadlines (docs/claims.md), and
 serves `/metrics` from the stored results at scrape time (the same source as
 `slamon serve-metrics`, plus what only this process knows: see `StoreSource`). With a
 simulated clock the exporter's "now" is that clock, so period progress matches the data.
@@ -35,6 +36,7 @@ from monitor.commands.common import parse_instant
 from monitor.config import contracts_dir, database_url
 from monitor.conventions import DEFAULT_METRICS_PORT
 from monitor.errors import ContractError, InputError
+from monitor.service.claims import ClaimNotices
 from monitor.service.logs import configure_logging
 from monitor.service.pipeline import CollectPolicy
 from monitor.service.runtime import (
@@ -135,7 +137,8 @@ def run(args: argparse.Namespace) -> int:
     service = Service(store, contracts, clock=clock, policy=policy,
                       http=lambda: HttpClient(timeout=timeout, backoff=backoff),
                       interval=_seconds(args.interval), workers=workers,
-                      on_evaluated=chain(notifier(sent, os.environ), cases))
+                      on_evaluated=chain(notifier(sent, os.environ), cases,
+                                         ClaimNotices(store, sent, os.environ, clock)))
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

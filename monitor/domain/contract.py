@@ -316,6 +316,7 @@ class Contract:
     at_risk: AtRisk | None = None
     chronic_failure: tuple[ChronicRule, ...] = ()
     claim_deadline_days: int | None = None
+    claim_notice_days: int = 7  # the claim-deadline notice goes this many days before
     performance_issue: PerformanceIssue | None = None
     notifications: tuple[Notifier, ...] = ()
     source_file: str | None = None

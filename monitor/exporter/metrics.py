@@ -97,6 +97,7 @@ class SlamonMetrics(Collector):
             out += [ratio, seconds]
         out += self._budget_families(snap)
         out += self._money_families(snap)
+        out += _claims_families(snap)
         out += self._health_families(snap, now)
         return out
 
@@ -194,6 +195,48 @@ class SlamonMetrics(Collector):
         age = GaugeMetricFamily(C.SNAPSHOT_AGE, "Seconds since the results shown were read.",
                                 value=max((now - snap.taken_at).total_seconds(), 0.0))
         return [hours, up, last, errors, duration, fresh, age]
+
+
+_LEDGER_HELP: dict[str, str] = {
+    C.CLAIMS_OWED: "Service credit owed by final periods of the year, claimed or not",
+    C.CLAIMS_CLAIMED: "Credit claimed from the vendor (claims submitted)",
+    C.CLAIMS_ACCEPTED: "Credit the vendor accepted",
+    C.CLAIMS_CREDITED: "Credit that appeared on the vendor's invoices (money recovered)",
+    C.CLAIMS_WRITTEN_OFF: "Credit given up (claims written off, or closed short)",
+    C.CLAIMS_OUTSTANDING: "Credit still to recover (owed - credited - written off)",
+}
+
+
+def _claims_families(snap: MetricsSnapshot) -> list[Metric]:
+    """The claims ledger per contract, year and currency, and the open claims."""
+    ll = [C.L_VENDOR, C.L_CONTRACT, C.L_YEAR, C.L_CURRENCY]
+    ledger = {name: GaugeMetricFamily(name, f"{text}, in the currency of the label." + CACHED,
+                                      labels=ll) for name, text in _LEDGER_HELP.items()}
+    for row in snap.ledgers:
+        labels = [row.vendor, row.contract, row.year, row.currency]
+        for name, field in zip(C.CLAIMS_LEDGER, ("owed", "claimed", "accepted", "credited",
+                                                 "written_off", "outstanding"), strict=True):
+            ledger[name].add_metric(labels, float(getattr(row, field)))
+    opened = GaugeMetricFamily(C.CLAIMS_OPEN, "Open service-credit claims per state." + CACHED,
+                               labels=[C.L_VENDOR, C.L_CONTRACT, C.L_STATE])
+    overdue = GaugeMetricFamily(C.CLAIMS_OVERDUE, "Draft claims past their claim window."
+                                + CACHED, labels=[C.L_VENDOR, C.L_CONTRACT])
+    deadline = GaugeMetricFamily(C.CLAIMS_DEADLINE, "When the claim window of a draft claim "
+                                 "closes." + CACHED,
+                                 labels=[C.L_VENDOR, C.L_CONTRACT, C.L_PERIOD])
+    counts: dict[tuple[str, str, str], int] = {}
+    late: dict[tuple[str, str], int] = {}
+    for c in snap.claims:
+        counts[(c.vendor, c.contract, c.state)] = counts.get(
+            (c.vendor, c.contract, c.state), 0) + 1
+        late[(c.vendor, c.contract)] = late.get((c.vendor, c.contract), 0) + c.overdue
+        if c.deadline is not None:
+            deadline.add_metric([c.vendor, c.contract, c.period], c.deadline.timestamp())
+    for key, n in sorted(counts.items()):
+        opened.add_metric(list(key), float(n))
+    for (vendor, contract), n in sorted(late.items()):
+        overdue.add_metric([vendor, contract], float(n))
+    return [*ledger.values(), opened, overdue, deadline]
 
 
 def _pl(s: SlaSnapshot) -> list[str]:

@@ -97,6 +97,35 @@ class ExclusionSnapshot:
 
 
 @dataclass(frozen=True)
+class ClaimSnapshot:
+    """One open service-credit claim: its state and, for a draft, when its window closes."""
+
+    vendor: str
+    contract: str
+    period: str
+    state: str
+    deadline: datetime | None = None  # end of the claim window (drafts only)
+    overdue: bool = False  # a draft past its window
+
+
+@dataclass(frozen=True)
+class LedgerSnapshot:
+    """The claims ledger of one contract, year and currency (`monitor.domain.claims`);
+    `sum by (vendor, year, currency)` gives the vendor's ledger."""
+
+    vendor: str
+    contract: str
+    year: str
+    currency: str
+    owed: Decimal
+    claimed: Decimal
+    accepted: Decimal
+    credited: Decimal
+    written_off: Decimal
+    outstanding: Decimal
+
+
+@dataclass(frozen=True)
 class MetricsSnapshot:
     taken_at: datetime
     slas: tuple[SlaSnapshot, ...] = ()
@@ -105,6 +134,8 @@ class MetricsSnapshot:
     collectors: tuple[CollectorSnapshot, ...] = ()
     chronic: tuple[ChronicSnapshot, ...] = ()
     exclusions: tuple[ExclusionSnapshot, ...] = ()
+    claims: tuple[ClaimSnapshot, ...] = ()
+    ledgers: tuple[LedgerSnapshot, ...] = ()
 
 
 class SnapshotSource(Protocol):

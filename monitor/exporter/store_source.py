@@ -11,7 +11,7 @@ keeps credit lines, not chronic state), and the sources it could not even build 
 credential setting: they never ran, so no run row says they are down). Without `live`
 (`slamon serve-metrics`), chronic failures come from the credit engine run over the stored
 history. Overdue performance-issue cases come from
-the case tables.
+the case tables; open claims and the claims ledger from the claims tables.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Protocol
 
@@ -29,7 +29,12 @@ from monitor.domain.credits import assess_credits
 from monitor.domain.periods import period_for
 from monitor.domain.results import CreditLine, Evaluation, PeriodCredits
 from monitor.exporter.from_results import snapshot_from_evaluations
-from monitor.exporter.snapshot import CollectorSnapshot, MetricsSnapshot
+from monitor.exporter.snapshot import (
+    ClaimSnapshot,
+    CollectorSnapshot,
+    LedgerSnapshot,
+    MetricsSnapshot,
+)
 from monitor.storage.history import result_from_stored, stored_evaluations
 from monitor.storage.results import StoredResult
 from monitor.storage.state import CollectorRun
@@ -77,6 +82,35 @@ def _cases_overdue(store: ResultStore, known: Mapping[str, Contract],
     return overdue_counts(StoreCaseRepository(store).list(states=open_states), known, now)
 
 
+def _claims(store: ResultStore, known: Mapping[str, Contract], now: datetime
+            ) -> tuple[tuple[ClaimSnapshot, ...], tuple[LedgerSnapshot, ...]]:
+    """Open claims and the ledger of each known contract (`monitor.domain.claims`);
+    a draft's window closes at the end of its deadline day in the contract's zone."""
+    from monitor.storage import Store
+
+    if not isinstance(store, Store):
+        return (), ()
+    from monitor.domain.claims import ClaimState, ledgers
+    from monitor.storage.claims_repository import ClaimRepository
+
+    claims = ClaimRepository(store).list()
+    open_ = []
+    for c in claims:
+        contract = known.get(c.contract_id)
+        if contract is None or not c.is_open:
+            continue
+        today = now.astimezone(contract.tz).date()
+        end = (datetime.combine(c.deadline + timedelta(days=1), time(), contract.tz)
+               if c.state is ClaimState.DRAFT else None)
+        open_.append(ClaimSnapshot(c.vendor, c.contract_id, c.period_label, c.state.value,
+                                   end, c.is_overdue(today)))
+    rows = tuple(LedgerSnapshot(r.vendor, cid, str(r.year), r.currency, r.owed, r.claimed,
+                                r.accepted, r.credited, r.written_off, r.outstanding)
+                 for cid in sorted({c.contract_id for c in claims} & set(known))
+                 for r in ledgers([c for c in claims if c.contract_id == cid], now.date()))
+    return tuple(open_), rows
+
+
 class StoreSource:
     def __init__(self, store: ResultStore, contracts: Sequence[Contract],
                  live: LiveState | None = None) -> None:
@@ -118,9 +152,11 @@ class StoreSource:
                            if (c.contract, c.source) not in stored and c.contract in known]
         else:
             _merge_chronic(credits, self._stored_chronic())
-        return snapshot_from_evaluations(self.contracts, evaluations, credits, now,
+        snap = snapshot_from_evaluations(self.contracts, evaluations, credits, now,
                                          collectors=collectors, last_measurements=fresh,
                                          cases_overdue=_cases_overdue(self.store, known, now))
+        claims, ledgers = _claims(self.store, known, now)
+        return replace(snap, claims=claims, ledgers=ledgers)
 
     def _stored_chronic(self) -> dict[str, Sequence[PeriodCredits]]:
         """Chronic failures from the stored history (`slamon serve-metrics` alone): the

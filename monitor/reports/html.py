@@ -252,6 +252,8 @@ def build_view(data: ReportData) -> dict[str, Any]:
         ],
         "deadline": long_date(data.claim_deadline),
         "deadline_days": c.claim_deadline_days,
+        "claim_notice": data.claim_notice,
+        "claim_state": data.claim_state,
         "summary": summary,
         "breaches": [_breach(data, r) for r in data.breaches()],
         "chronic": chronic,

@@ -20,6 +20,7 @@ import pandas as pd
 
 from monitor.domain.results import SlaResult
 from monitor.reports.cases_view import cases_json
+from monitor.reports.claims_view import claim_json
 from monitor.reports.model import ReportData
 from monitor.reports.scorecard import Spread, build_scorecard
 from monitor.reports.units import money_string
@@ -123,6 +124,8 @@ def report_to_json(data: ReportData) -> dict[str, Any]:
         "credit_cap": (money_string(data.credits.cap)
                        if data.credits is not None and data.credits.cap is not None else None),
         "claim_deadline": data.claim_deadline.isoformat() if data.claim_deadline else None,
+        "claim": None if data.claim is None else claim_json(data.claim, data.prepared_on),
+        "claim_notice": data.claim_notice,
         "chronic_failures": [
             {"sla": cf.rule_sla, "consequence": cf.consequence, "periods": list(cf.periods),
              "raised_in": cf.raised_in}

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
+from monitor.domain.claims import Claim
 from monitor.domain.contract import Contract, Sla, Status
 from monitor.domain.results import (
     ChronicFailure,
@@ -103,6 +104,7 @@ class ReportData:
     chronic_failures: Sequence[ChronicFailure] = ()
     cases: Sequence[CaseLike] | None = None
     problems: Sequence[str] = field(default_factory=tuple)
+    claim: Claim | None = None  # the period's service-credit claim, when one is stored
 
     # --- derived, shared by every format -------------------------------------------------
 
@@ -129,6 +131,35 @@ class ReportData:
         if days is None:
             return None
         return self.last_day + timedelta(days=days)
+
+    @property
+    def prepared_on(self) -> date:
+        """The day the report was generated, in the contract's zone."""
+        return self.generated_at.astimezone(self.contract.tz).date()
+
+    @property
+    def claim_state(self) -> str | None:
+        """The stored claim's state, `draft OVERDUE` for a draft past its window."""
+        if self.claim is None:
+            return None
+        overdue = self.claim.is_overdue(self.prepared_on)
+        return f"{self.claim.state.value}{' OVERDUE' if overdue else ''}"
+
+    @property
+    def claim_notice(self) -> str | None:
+        """What the report says when it is prepared after the claim deadline."""
+        deadline = self.claim.deadline if self.claim is not None else self.claim_deadline
+        if deadline is None or self.prepared_on <= deadline:
+            return None
+        said = f"Prepared on {self.prepared_on}, after the claim deadline of {deadline}"
+        if self.claim is not None and self.claim.submitted_on is not None:
+            ref = f" (reference {self.claim.reference})" if self.claim.reference else ""
+            return f"{said}; the claim was submitted on {self.claim.submitted_on}{ref}."
+        if self.claim is None:  # no database: slamon cannot tell whether it was sent
+            return f"{said}: a claim not submitted by then may be refused."
+        if not self.claim.is_open:
+            return f"{said}; the claim is {self.claim.state.value}."
+        return f"{said}: the claim was not submitted in time (OVERDUE)."
 
     @property
     def total_claimed(self) -> Decimal:

@@ -115,7 +115,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) 
 
 def summary_header_row(data: ReportData) -> int:
     """Row of the summary table's header (below the key/value block); tests use it."""
-    return 13
+    return 15
 
 
 def _summary(ws: Worksheet, data: ReportData) -> None:
@@ -134,6 +134,8 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
         ("Total claimed", data.total_claimed, money),
         ("Claim deadline", data.claim_deadline, "yyyy-mm-dd"),
         ("Generated at", _local(data, data.generated_at), "yyyy-mm-dd hh:mm"),
+        ("Claim status", data.claim_state or "no claim stored", None),
+        ("Claim notice", data.claim_notice or "", None),
     ]
     ws.cell(row=1, column=1, value="Service credit report").font = Font(bold=True, size=14)
     for i, (key, value, fmt) in enumerate(block, start=2):

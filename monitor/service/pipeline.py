@@ -226,8 +226,11 @@ class EvaluationOutcome:
 
 
 def finalize_due(store: Store, contract: Contract, now: datetime) -> list[str]:
-    """Close every provisional period whose claim deadline has passed (`claims:`); returns
+    """Close every provisional period whose claim deadline has passed (`claims:`), then
+    draft the claims of final periods that owe a credit (`monitor.service.claims`); returns
     the labels closed. A person may close one earlier with `slamon close`."""
+    from monitor.service.claims import draft_claims
+
     closed: list[str] = []
     seen: set[str] = set()
     for row in store.results_history(contract.id):
@@ -238,6 +241,7 @@ def finalize_due(store: Store, contract: Contract, now: datetime) -> list[str]:
         if state is PeriodState.FINAL and store.close_period(
                 contract.id, row.period, by="claim deadline", at=now):
             closed.append(row.period)
+    draft_claims(store, contract, now)
     return closed
 
 

@@ -335,6 +335,13 @@ class ClaimsSpec(Spec):
         ge=0,
         description="Days after the period within which credits must be claimed.",
     )
+    notice_days_before_deadline: int = Field(
+        default=7,
+        ge=0,
+        le=365,
+        description="Send the claim-deadline notice this many days before the window "
+        "closes (to notifiers whose `on:` lists `claims`).",
+    )
 
 
 class PerformanceIssueSpec(Spec):

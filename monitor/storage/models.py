@@ -340,6 +340,8 @@ class NotificationRow(Base):
 
 
 # The performance-issue tables live in their own module; importing it here registers them on
-# `Base.metadata`, so Alembic and the schema test see every table. So do the web console's.
-import monitor.storage.cases_models  # noqa: E402, F401
+# `Base.metadata`, so Alembic and the schema test see every table. So do the claims' and the
+# web console's.
+import monitor.storage.cases_models  # noqa: E402
+import monitor.storage.claims_models  # noqa: E402, F401
 from monitor.storage import console_models as _console_models  # noqa: E402, F401
