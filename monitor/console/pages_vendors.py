@@ -22,7 +22,9 @@ from monitor.domain.close import close_period
 from monitor.domain.contract import Contract
 from monitor.errors import InputError
 from monitor.reports.units import is_seconds
+from monitor.service.claims import draft_claims
 from monitor.storage import StoredResult
+from monitor.storage.claims_repository import ClaimRepository
 
 TREND_PERIODS = 12
 
@@ -98,6 +100,8 @@ async def contract_page(request: Request) -> Response:
         restatements=[{"sla_id": r.sla_id, "at": fmt.when(r.at, tz), "reason": r.reason or ""}
                       for r in restated],
         cases=[c for c in readmodel.open_cases(console.store, contract.id)],
+        claim=ClaimRepository(console.store).get(f"{contract.id}/{selected.label}")
+        if selected else None,
         when=lambda d: fmt.when(d, tz))
 
 
@@ -174,8 +178,10 @@ async def close(request: Request) -> Response:
     except InputError as exc:
         raise HTTPException(409, str(exc)) from None
     changed = console.store.close_period(contract.id, label, closure.by, closure.at)
+    drafted = draft_claims(console.store, contract, closure.at)  # as `slamon close` does
     audit(request, "period.close", f"{contract.id}/{label}",
-          "closed" if changed else "already final")
+          ("closed" if changed else "already final")
+          + "".join(f"; claim {c.id} drafted" for c in drafted))
     return see_other(f"/contracts/{contract.id}?period={label}")
 
 

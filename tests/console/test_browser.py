@@ -155,3 +155,47 @@ def test_a_viewer_has_no_buttons_and_a_forged_post_is_refused(
     assert console.store.period_status("demo-genesys", "2026-10") == "provisional"
     refusals = console.audit_log.entries(action="refused", who="vic")
     assert [e.target for e in refusals] == ["/contracts/demo-genesys/close", "/cases/act"]
+
+
+def test_procurement_takes_a_claim_from_submitted_to_credited(
+        served: RunningConsole, browser: Any, console: Console, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    from monitor.domain.claims import ClaimState
+    from monitor.storage.claims_repository import ClaimRepository
+
+    s = Session(browser, served.url, tmp_path / "screenshots")
+    s.sign_in("pat")
+    s.open("/contracts/demo-genesys?period=2026-10")
+    browser.find_element(By.XPATH, "//button[text()='Close period (make final)']").click()
+    wait_for(lambda: "Claim: draft" in s.text())
+    browser.find_element(By.PARTIAL_LINK_TEXT, "Claim: draft").click()
+    s.shot("claim-draft")
+
+    def do(action: str, **fields: str) -> None:
+        for name, value in fields.items():
+            box = browser.find_element(By.ID, f"{action}-{name}")
+            if name == "date":  # a date input takes the digits in the locale's order
+                browser.execute_script("arguments[0].value = arguments[1]", box, value)
+            else:
+                box.send_keys(value)
+        browser.find_element(By.ID, f"do-{action}").click()
+        wait_for(lambda: not browser.find_elements(By.ID, f"do-{action}"))
+
+    do("submit", reference="CLM-2026-10", date="2026-11-20")
+    do("acknowledge")
+    do("accept", amount="1000.00")
+    do("credit", invoice_number="INV-7781", amount="1000.00", date="2026-12-05")
+    assert browser.find_element(By.TAG_NAME, "h1").text.endswith("2026-10 credited")
+    assert "INV-7781 of 2026-12-05" in s.text()
+    s.shot("claim-credited")
+    claim = ClaimRepository(console.store).get("demo-genesys/2026-10")
+    assert claim is not None
+    assert claim.state is ClaimState.CREDITED
+    assert [e.action.value for e in claim.events] == [
+        "draft", "submit", "acknowledge", "accept", "credit"]
+    s.open("/claims")
+    s.shot("claims-board")
+    s.open("/ledger")
+    assert "$1,000.00" in s.text()
+    s.shot("ledger")
