@@ -21,7 +21,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from bench.common import PG_URL, drop_schema, fresh_store, intervals
@@ -29,6 +28,7 @@ from monitor.console.app import create_app
 from monitor.console.auth import hash_password
 from monitor.console.settings import ConsoleSettings
 from monitor.console.state import Console
+from monitor.service.claims import draft_claims
 from monitor.service.demo import run_demo
 from monitor.spec import load_contracts
 
@@ -36,7 +36,8 @@ SCHEMA = "slamon_bench_console"
 GOAL_MS = 200.0
 CASE = "demo-genesys/availability/2026-10"
 PAGES = ["/vendors", "/contracts/demo-genesys", "/contracts/demo-genesys/slas/availability",
-         "/cases", f"/cases/{CASE}", "/reports", "/audit", "/users", "/claims", "/ledger"]
+         "/cases", f"/cases/{CASE}", "/reports", "/audit", "/users", "/claims",
+         "/claims/demo-genesys/2026-10", "/ledger"]
 DOWNLOADS = ["/reports/demo-genesys/2026-10.xlsx", "/reports/demo-genesys/2026-10.pdf"]
 
 
@@ -76,8 +77,10 @@ def main() -> None:
                           ConsoleSettings(secret="b" * 48),
                           clock=lambda: datetime(2026, 11, 20, 15, tzinfo=UTC))
         console.users.add("bench", "admin", hash_password("bench-password"), console.now())
+        # October made final, so its 1,000.00 USD credit has a claim on the claims pages
+        store.close_period(contract.id, "2026-10", "bench", console.now())
+        draft_claims(store, contract, console.now())
         app = create_app(console)
-        routes = {r.path for r in app.routes if isinstance(r, Route)}
         client = TestClient(app)
         page = client.get("/login").text
         marker = 'name="csrf" value="'
@@ -87,9 +90,6 @@ def main() -> None:
         worst = 0.0
         print(f"{'page':<48} {'median':>9}  goal {GOAL_MS:.0f} ms")
         for path in PAGES:
-            if path in ("/claims", "/ledger") and path not in routes:  # before the claims merge
-                print(f"{path:<48} {'(absent)':>9}")
-                continue
             ms = median_ms(client, path, 7)
             worst = max(worst, ms)
             print(f"{path:<48} {ms:7.1f} ms  {ms / GOAL_MS:5.2f} of the goal")
