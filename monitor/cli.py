@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "notifications": "notifications",
     "cases": "cases",
     "close": "close",
+    "openslo": "openslo",
     "claims": "claims",
     "console": "console",
     "users": "users",

@@ -16,7 +16,9 @@ from pathlib import Path
 
 from monitor.config import contracts_dir, database_url
 from monitor.domain.close import close_period
+from monitor.domain.contract import Contract
 from monitor.domain.periods import period_for
+from monitor.domain.results import Period
 from monitor.errors import InputError
 from monitor.service.claims import draft_claims
 from monitor.spec import find_contract
@@ -48,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
                              "evaluation; run `slamon run`, or `slamon evaluate --save` "
                              "from the database, first", column="--period")
         closed = store.close_period(contract.id, period.label, closure.by, closure.at)
+        opened = _open_cases(store, contract, period, now) if closed else []
         drafted = draft_claims(store, contract, now)
     finally:
         store.close()
@@ -55,7 +58,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"{contract.id} {period.label} is final (closed by {closure.by})")
     else:
         print(f"{contract.id} {period.label} was already final")
+    if opened:
+        print(f"performance-issue cases open: {', '.join(opened)} (see `slamon cases list`)")
     for claim in drafted:
         print(f"claim {claim.id} drafted: {claim.owed} {claim.currency} owed by "
               f"{claim.vendor}, to submit by {claim.deadline} (`slamon claims submit`)")
     return 0
+
+
+def _open_cases(store: Store, contract: Contract, period: Period, now: datetime) -> list[str]:
+    """A breach made final opens its performance-issue case (docs/cases.md)."""
+    from monitor.commands.case_opening import open_cases
+    from monitor.storage.history import stored_evaluations
+
+    stored = stored_evaluations(store, contract, count=10_000, kind=period.kind)
+    final = [e for e in stored if e.period.label == period.label]
+    return open_cases(store, contract, final[0], None, now) if final else []

@@ -343,9 +343,11 @@ def ledger(claims: Iterable[Claim], vendor: str, year: int, *, currency: str | N
 
 def ledgers(claims: Iterable[Claim], today: date | None = None) -> list[LedgerRow]:
     """Every (vendor, year, currency) ledger of `claims`, sorted."""
-    claims = list(claims)
-    keys = sorted({(c.vendor, c.year, c.currency) for c in claims})
-    return [ledger(claims, v, y, currency=cur, today=today) for v, y, cur in keys]
+    groups: dict[tuple[str, int, str], list[Claim]] = {}
+    for c in claims:
+        groups.setdefault((c.vendor, c.year, c.currency), []).append(c)
+    return [ledger(groups[key], key[0], key[1], currency=key[2], today=today)
+            for key in sorted(groups)]
 
 
 def due_for_notice(claims: Iterable[Claim], today: date, lead_days: int) -> list[Claim]:

@@ -75,13 +75,17 @@ def periods_named(text: str) -> set[str]:
 
 
 def _mentions(text: str, reference: str) -> bool:
-    pattern = r"(?<![\w-])" + re.escape(reference.lower()) + r"(?![\w-])"
-    return re.search(pattern, text.lower()) is not None
+    """`reference` in `text` as a whole word (both lower-case). The substring test first:
+    a regex per (line, claim) pair would recompile thousands of patterns."""
+    if reference not in text:
+        return False
+    pattern = r"(?<![\w-])" + re.escape(reference) + r"(?![\w-])"
+    return re.search(pattern, text) is not None
 
 
-def _candidates(line: InvoiceLine, claims: Iterable[Claim]) -> tuple[list[Claim], str]:
-    mine = [c for c in claims if c.vendor.lower() == line.vendor.lower()]
-    by_ref = [c for c in mine if c.reference and _mentions(line.text, c.reference)]
+def _candidates(line: InvoiceLine, mine: Iterable[Claim]) -> tuple[list[Claim], str]:
+    text = line.text.lower()
+    by_ref = [c for c in mine if c.reference and _mentions(text, c.reference.lower())]
     if by_ref:
         return by_ref, "reference"
     amount, named = abs(line.amount), periods_named(line.text)
@@ -106,11 +110,14 @@ def _steps(claim: Claim, line: InvoiceLine, by: str, at: datetime
 def match_lines(lines: Sequence[InvoiceLine], claims: Iterable[Claim], *, by: str,
                 at: datetime) -> list[Match]:
     """One `Match` per credit line, in file order (see the module docstring)."""
-    current = {c.id: c for c in claims}
+    by_vendor: dict[str, dict[str, Claim]] = {}
+    for c in claims:
+        by_vendor.setdefault(c.vendor.lower(), {})[c.id] = c
     out = []
     for line in lines:
         if not line.is_credit:
             continue
+        current = by_vendor.get(line.vendor.lower(), {})
         found, how = _candidates(line, current.values())
         if not found:
             out.append(Match(line, reason=f"no claim of vendor {line.vendor} matches by "

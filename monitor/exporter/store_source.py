@@ -90,10 +90,10 @@ def _claims(store: ResultStore, known: Mapping[str, Contract], now: datetime
 
     if not isinstance(store, Store):
         return (), ()
-    from monitor.domain.claims import ClaimState, ledgers
+    from monitor.domain.claims import Claim, ClaimState, ledgers
     from monitor.storage.claims_repository import ClaimRepository
 
-    claims = ClaimRepository(store).list()
+    claims = ClaimRepository(store).list(events=False)
     open_ = []
     for c in claims:
         contract = known.get(c.contract_id)
@@ -104,10 +104,14 @@ def _claims(store: ResultStore, known: Mapping[str, Contract], now: datetime
                if c.state is ClaimState.DRAFT else None)
         open_.append(ClaimSnapshot(c.vendor, c.contract_id, c.period_label, c.state.value,
                                    end, c.is_overdue(today)))
+    by_contract: dict[str, list[Claim]] = defaultdict(list)
+    for c in claims:
+        if c.contract_id in known:
+            by_contract[c.contract_id].append(c)
     rows = tuple(LedgerSnapshot(r.vendor, cid, str(r.year), r.currency, r.owed, r.claimed,
                                 r.accepted, r.credited, r.written_off, r.outstanding)
-                 for cid in sorted({c.contract_id for c in claims} & set(known))
-                 for r in ledgers([c for c in claims if c.contract_id == cid], now.date()))
+                 for cid, mine in sorted(by_contract.items())
+                 for r in ledgers(mine, now.date()))
     return tuple(open_), rows
 
 

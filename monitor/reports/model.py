@@ -18,6 +18,8 @@ from typing import Protocol
 
 from monitor.domain.claims import Claim
 from monitor.domain.contract import Contract, Sla, Status
+from monitor.domain.outlook import Standing, outlook_of
+from monitor.domain.reasons import reason
 from monitor.domain.results import (
     ChronicFailure,
     CreditLine,
@@ -146,20 +148,75 @@ class ReportData:
         return f"{self.claim.state.value}{' OVERDUE' if overdue else ''}"
 
     @property
+    def claim_late(self) -> bool:
+        """The stored claim is a draft past its window (`deadline_note` covers the rest)."""
+        return self.claim is not None and self.claim.is_overdue(self.prepared_on)
+
+    @property
     def claim_notice(self) -> str | None:
-        """What the report says when it is prepared after the claim deadline."""
-        deadline = self.claim.deadline if self.claim is not None else self.claim_deadline
-        if deadline is None or self.prepared_on <= deadline:
+        """Where the period's stored claim stands (docs/claims.md); None without one."""
+        claim = self.claim
+        if claim is None:
             return None
-        said = f"Prepared on {self.prepared_on}, after the claim deadline of {deadline}"
-        if self.claim is not None and self.claim.submitted_on is not None:
-            ref = f" (reference {self.claim.reference})" if self.claim.reference else ""
-            return f"{said}; the claim was submitted on {self.claim.submitted_on}{ref}."
-        if self.claim is None:  # no database: slamon cannot tell whether it was sent
-            return f"{said}: a claim not submitted by then may be refused."
-        if not self.claim.is_open:
-            return f"{said}; the claim is {self.claim.state.value}."
-        return f"{said}: the claim was not submitted in time (OVERDUE)."
+        if claim.is_overdue(self.prepared_on):
+            return (f"Claim {claim.id} was never submitted: its window closed on "
+                    f"{claim.deadline} (OVERDUE).")
+        if claim.submitted_on is not None:
+            ref = f", reference {claim.reference}" if claim.reference else ""
+            return (f"Claim {claim.id} was submitted on {claim.submitted_on}{ref}; it is "
+                    f"now {claim.state.value.replace('_', ' ')}.")
+        if claim.is_open:
+            return f"Claim {claim.id} is a draft: submit it by {claim.deadline}."
+        return f"Claim {claim.id} is {claim.state.value.replace('_', ' ')}."
+
+    @property
+    def vendor_text(self) -> str:
+        """The company the claim is addressed to: legal name and id."""
+        c = self.contract
+        return c.vendor if c.legal_name == c.vendor else f"{c.legal_name} ({c.vendor})"
+
+    @property
+    def revision_text(self) -> str:
+        """Which revision of the contract the period was evaluated under."""
+        c = self.contract
+        if c.revision == "original":
+            return "original terms"
+        return f"{c.revision}: {c.revision_note}" if c.revision_note else c.revision
+
+    @property
+    def deadline_passed(self) -> bool:
+        """Whether the report was prepared after the last day a claim is accepted."""
+        deadline = self.claim_deadline
+        if deadline is None:
+            return False
+        return self.generated_at.astimezone(self.contract.tz).date() > deadline
+
+    @property
+    def deadline_note(self) -> str:
+        """What a passed deadline means, in words, for page 1 and every other format."""
+        deadline = self.claim_deadline
+        if deadline is None or not self.deadline_passed:
+            return ""
+        late = (self.generated_at.astimezone(self.contract.tz).date() - deadline).days
+        return (f"The claim deadline ({deadline.isoformat()}) passed {late} day"
+                f"{'' if late == 1 else 's'} before this report was prepared: the vendor may "
+                "refuse the claim as late. Check the contract's terms on late claims before "
+                "sending it.")
+
+    def standing(self, result: SlaResult) -> str:
+        """`met` / `breached` once the period has ended; on_track / at_risk /
+        breach_certain while it is open (`monitor.domain.outlook`)."""
+        o = outlook_of(result)
+        return str(o.standing) if o.open and o.standing is not Standing.NO_DATA \
+            else str(result.status)
+
+    def note(self, result: SlaResult) -> str:
+        """Why the status and the money disagree, or what an open SLA still needs."""
+        sla = self.sla(result.sla_id)
+        if sla is None or self.credits is None:
+            return ""
+        lines = [line for line in self.credits.lines if line.period == self.period]
+        return reason(sla, result, lines)
 
     @property
     def total_claimed(self) -> Decimal:

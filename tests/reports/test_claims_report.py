@@ -42,7 +42,7 @@ def test_after_the_deadline_an_unsent_claim_is_flagged_in_every_format() -> None
     assert notice in render_html(data)
     ws = load_workbook(BytesIO(render_xlsx(data)))["Summary"]
     block = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2).value
-             for r in range(2, 15)}
+             for r in range(2, 17)}
     assert (block["Claim status"], block["Claim notice"]) == ("draft OVERDUE", notice)
 
 
