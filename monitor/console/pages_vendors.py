@@ -56,10 +56,13 @@ async def vendors(request: Request) -> Response:
     current = readmodel.current_periods(console.store)
     cases = readmodel.count_by_contract(readmodel.open_cases(console.store))
     claims = outstanding_by_vendor(console.store, now)
-    companies: dict[str, list[dict[str, Any]]] = {}
+    companies: dict[str, dict[str, Any]] = {}
     for contract in sorted(console.contracts.values(), key=lambda c: (c.vendor, c.name)):
         period = current.get(contract.id)
-        companies.setdefault(contract.vendor, []).append({
+        company = companies.setdefault(contract.vendor, {
+            "id": contract.vendor, "legal_name": contract.legal_name,
+            "contacts": contract.party.contacts if contract.party else (), "contracts": []})
+        company["contracts"].append({
             "contract": contract,
             "period": period,
             "slas": [_sla_row(r, contract, money, now) for r in period.results] if period
@@ -69,7 +72,8 @@ async def vendors(request: Request) -> Response:
         })
     vendor_claims = {v: {"count": n, "amount": fmt.money(amount, currency, money)}
                      for v, (n, amount, currency) in claims.items()}
-    return page(request, "vendors.html", companies=companies, claims=vendor_claims,
+    return page(request, "vendors.html", companies=list(companies.values()),
+                claims=vendor_claims,
                 money=money)
 
 

@@ -4,6 +4,7 @@ forged past the hidden button. A screenshot of every page lands in the test's tm
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -65,9 +66,17 @@ class Session:
         wait_for(lambda: "/login" in self.driver.current_url)
 
     def text(self) -> str:
+        """The page's text; while a form submission replaces the page, the body found may go
+        stale before it is read, so read the new one."""
+        from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.common.by import By
 
-        return str(self.driver.find_element(By.TAG_NAME, "body").text)
+        for _ in range(50):
+            try:
+                return str(self.driver.find_element(By.TAG_NAME, "body").text)
+            except StaleElementReferenceException:
+                time.sleep(0.1)
+        raise AssertionError("the page kept changing for 5 s")
 
 
 def test_procurement_reads_the_vendor_page_and_downloads_the_pdf(

@@ -18,7 +18,8 @@ from tests.console.conftest import CASE_ID, PASSWORD, signed_in, token
 def test_the_vendor_page_shows_each_sla_state_the_credit_and_the_open_case(
         app: Starlette) -> None:
     html = signed_in(app, "pat").get("/vendors").text
-    assert "genesys-cloud" in html
+    assert '<h2>Genesys Cloud Services, Inc.</h2>' in html  # the company, not the platform
+    assert 'id="vendor-genesys"' in html
     assert "Demo Corp - Genesys Cloud (simulated)" in html
     states = dict(re.findall(r'slas/([a-z-]+)\?period=2026-10".*?badge \w+">([a-z ]+)<', html))
     assert states == {"abandon-rate": "met", "asa": "met", "availability": "breached",
@@ -82,7 +83,7 @@ def test_procurement_closes_the_period_once(app: Starlette, console: Console) ->
     assert console.store.period_status("demo-genesys", "2026-10") == "final"
     assert client.post("/contracts/demo-genesys/close", data=form).status_code == 303
     details = [e.detail for e in console.audit_log.entries(action="period.close")]
-    assert details == ["already final", "closed"]
+    assert details == ["already final", "closed; claim demo-genesys/2026-10 drafted"]
 
 
 def test_reports_are_offered_for_ended_periods_and_the_xlsx_is_the_report(
