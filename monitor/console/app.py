@@ -76,9 +76,11 @@ async def not_signed_in(request: Request, exc: Exception) -> Response:
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    titles = {403: "Not allowed", 404: "Not found", 405: "Not allowed here"}
+    titles = {400: "Not accepted", 403: "Not allowed", 404: "Not found",
+              405: "Not allowed here", 409: "Not done"}
     return page(request, "error.html", status=exc.status_code,
-                title=titles.get(exc.status_code, "Error"), message=exc.detail)
+                title=titles.get(exc.status_code, "Error"), message=exc.detail,
+                code=exc.status_code)
 
 
 def routes() -> list[BaseRoute]:

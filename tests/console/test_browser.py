@@ -157,6 +157,7 @@ def test_a_viewer_has_no_buttons_and_a_forged_post_is_refused(
             for (const [k, v] of Object.entries(fields)) add(k, v);
             document.body.appendChild(form); form.submit();""", path, fields)
         wait_for(lambda: "Not allowed" in s.text())
+        assert "Not allowed HTTP 403" in s.text()
         assert "Your role (viewer) may not do this." in s.text()
         s.shot("viewer-refused-" + path.strip("/").replace("/", "-"))
         s.open(f"/cases/{CASE_ID}")
