@@ -1,8 +1,9 @@
-"""The claim-window alert: a draft claim whose window closes within the contract's lead
-time (`claims.notice_days_before_deadline`, default 7 days) and has not closed yet.
+"""The claim-window alert: a credit not claimed yet (a draft claim, or a provisional period
+owing a credit) whose window closes within the contract's lead time
+(`claims.notice_days_before_deadline`, default 7 days) and has not closed yet.
 
-`slamon_claims_deadline_timestamp_seconds` exists only for drafts, so submitting the claim
-(`slamon claims submit`) resolves the alert. Once the window has closed the claim is
+`slamon_claims_deadline_timestamp_seconds` exists only for such credits, so submitting the
+claim (`slamon claims submit`) resolves the alert. Once the window has closed the claim is
 overdue instead (`slamon_claims_overdue`, flagged in the CLI and the report). A lead time of
 0 days can never fire: there is no "within 0 days" before a deadline.
 """
@@ -27,8 +28,8 @@ def claim_expiring(contract: Contract, links: Links) -> Alert:
     alert = Alert(
         C.ALERT_CLAIM_EXPIRING, f"{left} < {lead}\nand\n{left} > 0", labels,
         {"summary": f"{contract.vendor} / {contract.id}: a claim window (label period) "
-                    f"closes within {contract.claim_notice_days} days and the claim is "
-                    "still a draft",
+                    f"closes within {contract.claim_notice_days} days and the credit is not "
+                    "claimed yet",
          "runbook_url": links.runbook(C.ALERT_CLAIM_EXPIRING),
          "dashboard_url": links.dashboard(C.DASH_PENALTIES, "penalties",
                                           vendor=contract.vendor, contract=contract.id)})

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from types import MappingProxyType
@@ -173,6 +173,16 @@ def claim_deadline(period_last_day: date, window_days: int | None) -> date:
     ("within 30 days after the end of the month": October's claims by 30 November)."""
     return period_last_day + timedelta(
         days=DEFAULT_WINDOW_DAYS if window_days is None else window_days)
+
+
+def window_end(period_end: datetime, tz: tzinfo, window_days: int | None) -> date:
+    """`claim_deadline` of a period ending (exclusively) at the instant `period_end`: its
+    last day is taken in the contract's zone `tz` (a New York October ends at 04:00 UTC on
+    1 November, and its last day is still 31 October)."""
+    if period_end.tzinfo is None:
+        raise ClaimError(f"period end {period_end.isoformat()} must be timezone-aware")
+    last_day = (period_end.astimezone(tz) - timedelta(microseconds=1)).date()
+    return claim_deadline(last_day, window_days)
 
 
 def _aware(at: datetime) -> None:

@@ -232,15 +232,17 @@ def _claims_families(snap: MetricsSnapshot) -> list[Metric]:
                                labels=[C.L_VENDOR, C.L_CONTRACT, C.L_STATE])
     overdue = GaugeMetricFamily(C.CLAIMS_OVERDUE, "Draft claims past their claim window."
                                 + CACHED, labels=[C.L_VENDOR, C.L_CONTRACT])
-    deadline = GaugeMetricFamily(C.CLAIMS_DEADLINE, "When the claim window of a draft claim "
-                                 "closes." + CACHED,
+    deadline = GaugeMetricFamily(C.CLAIMS_DEADLINE, "When the claim window closes, for each "
+                                 "credit not claimed yet (a draft claim, or a provisional "
+                                 "period owing a credit)." + CACHED,
                                  labels=[C.L_VENDOR, C.L_CONTRACT, C.L_PERIOD])
     counts: dict[tuple[str, str, str], int] = {}
     late: dict[tuple[str, str], int] = {}
     for c in snap.claims:
-        counts[(c.vendor, c.contract, c.state)] = counts.get(
-            (c.vendor, c.contract, c.state), 0) + 1
-        late[(c.vendor, c.contract)] = late.get((c.vendor, c.contract), 0) + c.overdue
+        if c.drafted:
+            counts[(c.vendor, c.contract, c.state)] = counts.get(
+                (c.vendor, c.contract, c.state), 0) + 1
+            late[(c.vendor, c.contract)] = late.get((c.vendor, c.contract), 0) + c.overdue
         if c.deadline is not None:
             deadline.add_metric([c.vendor, c.contract, c.period], c.deadline.timestamp())
     for key, n in sorted(counts.items()):

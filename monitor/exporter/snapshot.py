@@ -107,6 +107,7 @@ class ClaimSnapshot:
     state: str
     deadline: datetime | None = None  # end of the claim window (drafts only)
     overdue: bool = False  # a draft past its window
+    drafted: bool = True  # False: a provisional period's credit, no claim yet (deadline only)
 
 
 @dataclass(frozen=True)

@@ -90,10 +90,11 @@ def _claims(store: ResultStore, known: Mapping[str, Contract], now: datetime
 
     if not isinstance(store, Store):
         return (), ()
-    from monitor.domain.claims import Claim, ClaimState, ledgers
+    from monitor.domain.claims import Claim, ClaimState, ledgers, window_end
     from monitor.storage.claims_repository import ClaimRepository
 
-    claims = ClaimRepository(store).list(events=False)
+    repo = ClaimRepository(store)
+    claims = repo.list(events=False)
     open_ = []
     for c in claims:
         contract = known.get(c.contract_id)
@@ -104,6 +105,14 @@ def _claims(store: ResultStore, known: Mapping[str, Contract], now: datetime
                if c.state is ClaimState.DRAFT else None)
         open_.append(ClaimSnapshot(c.vendor, c.contract_id, c.period_label, c.state.value,
                                    end, c.is_overdue(today)))
+    for u in repo.unclaimed():
+        contract = known.get(u.contract_id)
+        if contract is not None:
+            last = window_end(u.period_end, contract.tz, contract.claim_deadline_days)
+            open_.append(ClaimSnapshot(
+                contract.vendor, contract.id, u.period, "provisional",
+                datetime.combine(last + timedelta(days=1), time(), contract.tz),
+                drafted=False))
     by_contract: dict[str, list[Claim]] = defaultdict(list)
     for c in claims:
         if c.contract_id in known:

@@ -35,6 +35,7 @@ from monitor.domain.claims import Claim, ClaimAction, ClaimEvent, ClaimState, Le
 from monitor.domain.contract import Contract
 from monitor.errors import ClaimError
 from monitor.storage.claims_models import ClaimEventRow, ClaimRow, InvoiceLineRow
+from monitor.storage.models import CreditRow, PeriodRow
 from monitor.storage.repository import Store
 from monitor.storage.state import _insert_ignore
 
@@ -84,6 +85,17 @@ def _claim(row: Any, events: Sequence[ClaimEventRow]) -> Claim:
             for e in sorted(events, key=lambda x: x.seq)),
         submitted_on=row.submitted_on, writeoff_reason=row.writeoff_reason,
     )
+
+
+@dataclass(frozen=True)
+class UnclaimedCredit:
+    """A period that has ended and owes a credit but is not final yet: no claim exists, and
+    its claim window is already running."""
+
+    contract_id: str
+    period: str
+    period_end: datetime
+    owed: Decimal
 
 
 @dataclass(frozen=True)
@@ -170,6 +182,28 @@ class ClaimRepository:
     def ledgers(self, year: int | None = None, today: date | None = None
                 ) -> builtins.list[LedgerRow]:
         return dc.ledgers(self.list(year=year), today)
+
+    def unclaimed(self, contract_id: str | None = None) -> builtins.list[UnclaimedCredit]:
+        """Provisional periods whose stored credits add up to more than zero (two queries,
+        whatever the history: the scrape and every `slamon run` pass read this)."""
+        periods = select(PeriodRow.contract_id, PeriodRow.label, PeriodRow.end).where(
+            PeriodRow.status == "provisional")
+        if contract_id is not None:
+            periods = periods.where(PeriodRow.contract_id == contract_id)
+        with self.store.session() as s:
+            ended = {(r.contract_id, r.label): r.end for r in s.execute(periods)}
+            if not ended:
+                return []
+            owed: dict[tuple[str, str], Decimal] = {}
+            credits = select(CreditRow.contract_id, CreditRow.period, CreditRow.amount).where(
+                CreditRow.contract_id.in_({c for c, _ in ended}),
+                CreditRow.period.in_({p for _, p in ended}))
+            for r in s.execute(credits):
+                key = (r.contract_id, r.period)
+                if key in ended:
+                    owed[key] = owed.get(key, Decimal(0)) + Decimal(r.amount)
+        return [UnclaimedCredit(c, p, ended[(c, p)], amount)
+                for (c, p), amount in sorted(owed.items()) if amount > 0]
 
     # --- invoices ---------------------------------------------------------------------------
     def record_invoice_line(self, vendor: str, invoice_number: str, invoice_date: date,

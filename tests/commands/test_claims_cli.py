@@ -5,11 +5,14 @@ claim is walked to credited and closed through the CLI, with the ledger to the c
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from monitor.cli import main
+from monitor.reports.units import xlsx_money_format
 from tests.conftest import ROOT
 
 CONTRACTS = str(ROOT / "contracts")
@@ -31,7 +34,8 @@ def closed_october(store_url: str, capsys: pytest.CaptureFixture[str]) -> str:
     out(capsys, "db", "upgrade", *db)
     out(capsys, "import", "intervals", str(ROOT / "examples/acme-2026-10-intervals.csv"),
         "--contract", "acme-connect-2026", "--contracts", CONTRACTS, *db)
-    out(capsys, "import", "outages", str(ROOT / "examples/acme-2026-10-outages.csv"), *db)
+    out(capsys, "import", "outages", str(ROOT / "examples/acme-2026-10-outages.csv"),
+        "--contract", "acme-connect-2026", "--contracts", CONTRACTS, *db)
     out(capsys, "evaluate", "--contract", "acme-connect-2026", "--contracts", CONTRACTS,
         "--period", "2026-10", "--save", "--as-of", "2026-11-02T00:00:00+00:00", *db)
     assert out(capsys, "claims", "list", *db) == ""  # provisional: nothing to claim yet
@@ -39,13 +43,13 @@ def closed_october(store_url: str, capsys: pytest.CaptureFixture[str]) -> str:
                "--period", "2026-10", "--by", "j.doe", *db)
     # Availability 99.9216% < 99.99%: the 5% tier of the $12,500 platform fee = $625.00;
     # October's window: 30 days after 31 October = 30 November.
-    assert (f"claim {CLAIM} drafted: 625.00 USD owed by amazon-connect, to submit by "
+    assert (f"claim {CLAIM} drafted: 625.00 USD owed by aws, to submit by "
             "2026-11-30") in text
     return store_url
 
 
 def test_a_claim_goes_from_draft_to_credited_and_the_ledger_adds_up(
-        closed_october: str, capsys: pytest.CaptureFixture[str]) -> None:
+        closed_october: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = ["--db", closed_october]
     steps = [
         ["submit", CLAIM, "--reference", "CLM-ACME-10", "--date", "2026-11-20"],
@@ -66,7 +70,7 @@ def test_a_claim_goes_from_draft_to_credited_and_the_ledger_adds_up(
                                             "invoice_number": "INV-2026-12-0042"}
     # credited 500.00 of 625.00: 125.00 still outstanding until the claim is closed
     (row,) = as_json(capsys, "claims", "ledger", "--year", "2026", *db)
-    assert row == {"vendor": "amazon-connect", "year": 2026, "currency": "USD",
+    assert row == {"vendor": "aws", "year": 2026, "currency": "USD",
                    "owed": "625.00", "claimed": "625.00", "accepted": "500.00",
                    "credited": "500.00", "written_off": "0.00", "outstanding": "125.00",
                    "claims": 1, "overdue": 0}
@@ -76,8 +80,16 @@ def test_a_claim_goes_from_draft_to_credited_and_the_ledger_adds_up(
         "500.00", "125.00", "0.00")
     table = out(capsys, "claims", "ledger", *db)
     assert table.splitlines()[1].split() == [
-        "amazon-connect", "2026", "USD", "625.00", "625.00", "500.00", "500.00", "125.00",
+        "aws", "2026", "USD", "625.00", "625.00", "500.00", "500.00", "125.00",
         "0.00", "0"]
+    xlsx = tmp_path / "ledger.xlsx"
+    out(capsys, "claims", "ledger", "--year", "2026", "--out", str(xlsx), *db)
+    sheet = load_workbook(xlsx)["Ledger"]
+    assert [c.value for c in sheet[2]] == ["aws", 2026, "USD", 625, 625, 500, 500, 125, 0,
+                                           1, 0]
+    assert sheet["D2"].number_format == xlsx_money_format("USD")
+    assert main(["claims", "ledger", "--out", str(tmp_path / "ledger.pdf"), *db]) == 1
+    assert "the ledger is written as .xlsx or .json" in capsys.readouterr().err
     shown = out(capsys, "claims", "show", CLAIM, *db)
     assert "[closed]" in shown
     assert "credit" in shown

@@ -17,6 +17,7 @@ from monitor.alerting.notifiers import RetryPolicy
 from monitor.alerting.notifiers.store_log import StoreSentLog
 from monitor.domain.claims import ClaimState
 from monitor.domain.contract import Notifier
+from monitor.exporter.store_source import StoreSource
 from monitor.interchange import read_intervals
 from monitor.service.claims import ClaimNotices
 from monitor.service.pipeline import evaluate_once
@@ -74,6 +75,28 @@ def test_the_deadline_notice_goes_once_within_the_lead_time(
     assert body["summary"].startswith(
         "Claim we10-we11/2026-05: 36000.00 USD owed by csv for 2026-05 must be submitted by "
         "2026-06-30 (window closes in 7 days)")
+
+
+@responses.activate
+def test_a_provisional_period_owing_a_credit_is_announced_before_its_window_closes(
+        store: Store, tmp_path: Path) -> None:
+    # Nobody closed June: it owes $36,000 (74 % is under the 75 % minimum) and its window
+    # ends 30 July (30 June + 30 days), when `slamon run` would make it final - too late.
+    six_months(store, tmp_path)
+    responses.post(HOOK, status=200)
+    late_july = datetime(2026, 7, 23, 16, tzinfo=UTC)  # 23 July in New York: 7 days left
+    ClaimNotices(store, StoreSentLog(store), {"CLAIMS_HOOK": HOOK, "BREACH_HOOK": "x"},
+                 lambda: late_july)(WITH_WINDOW, None)
+    (call,) = responses.calls
+    summary = json.loads(call.request.body or b"")["summary"]
+    assert summary.startswith("Claim we10-we11/2026-06: 36000.00 USD owed by csv for 2026-06 "
+                              "must be submitted by 2026-07-30 (window closes in 7 days). "
+                              "The period is not final yet: close it")
+    assert [c.id for c in ClaimRepository(store).list()] == ["we10-we11/2026-05"]
+    snap = StoreSource(store, [WITH_WINDOW]).snapshot(late_july)
+    (june,) = [c for c in snap.claims if c.period == "2026-06"]
+    # the window's last day ends at midnight New York time (EDT, UTC-4)
+    assert (june.drafted, june.deadline) == (False, datetime(2026, 7, 31, 4, tzinfo=UTC))
 
 
 @pytest.mark.parametrize("lead", [0, 3])
