@@ -94,7 +94,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         _common(p)
         p.add_argument("claim", help="claim id <contract>/<period>")
         for flag, dest, required, flag_help in flags:
-            p.add_argument(flag, dest=f"field_{dest}", required=required, help=flag_help)
+            p.add_argument(flag, dest=f"field_{dest}", required=required, help=flag_help,
+                           metavar=flag.removeprefix("--").upper())
         p.add_argument("--by", required=True, metavar="WHO", help="who records it")
         p.add_argument("--note", default="", help="anything worth keeping with the step")
         p.add_argument("--at", metavar="ISO", help="when it happened (ISO 8601 with offset; "

@@ -98,6 +98,12 @@ class SlamonMetrics(Collector):
                     (ratio if s.unit == "ratio" else seconds).add_metric(_pl(s), value)
             out += [ratio, seconds]
         out += self._budget_families(snap)
+        for name, help_text, key in C.EVIDENCE_FAMILIES:
+            family = GaugeMetricFamily(name, help_text + CACHED, labels=SLA_PL)
+            for s in snap.slas:
+                if key in s.evidence:
+                    family.add_metric(_pl(s), s.evidence[key])
+            out.append(family)
         out += self._money_families(snap)
         out += _claims_families(snap)
         out += self._health_families(snap, now)
@@ -208,6 +214,9 @@ class SlamonMetrics(Collector):
         return [hours, up, last, errors, duration, fresh, age]
 
 
+# The open claim states (monitor.domain.claims.OPEN_STATES), named here so that the exporter
+# needs nothing from the domain at scrape time.
+OPEN_STATES = ("draft", "submitted", "acknowledged", "disputed", "accepted")
 _LEDGER_HELP: dict[str, str] = {
     C.CLAIMS_OWED: "Service credit owed by final periods of the year, claimed or not",
     C.CLAIMS_CLAIMED: "Credit claimed from the vendor (claims submitted)",
@@ -219,15 +228,21 @@ _LEDGER_HELP: dict[str, str] = {
 
 
 def _claims_families(snap: MetricsSnapshot) -> list[Metric]:
-    """The claims ledger per contract, year and currency, and the open claims."""
+    """The claims ledger per contract, year and currency, and the open claims. Every
+    contract shown gets its current year's ledger and its open and overdue counts, zero
+    when it has no claim: no claim is "nothing owed", not "unknown"."""
     ll = [C.L_VENDOR, C.L_CONTRACT, C.L_YEAR, C.L_CURRENCY]
     ledger = {name: GaugeMetricFamily(name, f"{text}, in the currency of the label." + CACHED,
                                       labels=ll) for name, text in _LEDGER_HELP.items()}
-    for row in snap.ledgers:
-        labels = [row.vendor, row.contract, row.year, row.currency]
-        for name, field in zip(C.CLAIMS_LEDGER, ("owed", "claimed", "accepted", "credited",
-                                                 "written_off", "outstanding"), strict=True):
-            ledger[name].add_metric(labels, float(getattr(row, field)))
+    rows = {(r.vendor, r.contract, r.year, r.currency): [
+        float(getattr(r, f)) for f in ("owed", "claimed", "accepted", "credited",
+                                       "written_off", "outstanding")] for r in snap.ledgers}
+    for k in snap.contracts:  # no stored period yet: the year of the snapshot
+        year = k.period[:4] if k.period[:4].isdigit() else str(snap.taken_at.year)
+        rows.setdefault((k.vendor, k.contract, year, k.currency), [0.0] * 6)
+    for labels, values in sorted(rows.items()):
+        for name, value in zip(C.CLAIMS_LEDGER, values, strict=True):
+            ledger[name].add_metric(list(labels), value)
     opened = GaugeMetricFamily(C.CLAIMS_OPEN, "Open service-credit claims per state." + CACHED,
                                labels=[C.L_VENDOR, C.L_CONTRACT, C.L_STATE])
     overdue = GaugeMetricFamily(C.CLAIMS_OVERDUE, "Draft claims past their claim window."
@@ -236,8 +251,9 @@ def _claims_families(snap: MetricsSnapshot) -> list[Metric]:
                                  "credit not claimed yet (a draft claim, or a provisional "
                                  "period owing a credit)." + CACHED,
                                  labels=[C.L_VENDOR, C.L_CONTRACT, C.L_PERIOD])
-    counts: dict[tuple[str, str, str], int] = {}
-    late: dict[tuple[str, str], int] = {}
+    counts: dict[tuple[str, str, str], int] = {
+        (k.vendor, k.contract, state): 0 for k in snap.contracts for state in OPEN_STATES}
+    late: dict[tuple[str, str], int] = {(k.vendor, k.contract): 0 for k in snap.contracts}
     for c in snap.claims:
         if c.drafted:
             counts[(c.vendor, c.contract, c.state)] = counts.get(

@@ -23,7 +23,6 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from monitor.alerting.notifiers import (
@@ -60,18 +59,13 @@ def prospective_claims(store: Store, contract: Contract, at: datetime) -> list[C
 def draft_claims(store: Store, contract: Contract, at: datetime) -> list[Claim]:
     """Draft the missing claims of the contract's final periods; returns the new ones."""
     repo = ClaimRepository(store)
-    have = {c.period_label for c in repo.list(contract_id=contract.id)}
-    finals: dict[str, datetime] = {}
-    for row in store.results_history(contract.id):
-        if row.period_status == "final" and row.period not in have:
-            finals[row.period] = row.period_end
+    have = {c.period_label for c in repo.list(contract_id=contract.id, events=False)}
     drafted = []
-    for label, end in sorted(finals.items()):
-        owed = sum((line.amount for line in store.credit_lines(contract.id, label)),
-                   Decimal(0))
-        if owed <= 0:
+    for final in repo.owing("final", contract.id):
+        if final.period in have:
             continue
-        claim = repo.draft_for_period(contract, label, owed, window_end(contract, end), at)
+        claim = repo.draft_for_period(contract, final.period, final.owed,
+                                      window_end(contract, final.period_end), at)
         if claim.events[0].at == at:
             drafted.append(claim)
             log.info("event=claim_drafted claim=%s owed=%s currency=%s deadline=%s",

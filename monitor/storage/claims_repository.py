@@ -184,10 +184,15 @@ class ClaimRepository:
         return dc.ledgers(self.list(year=year), today)
 
     def unclaimed(self, contract_id: str | None = None) -> builtins.list[UnclaimedCredit]:
-        """Provisional periods whose stored credits add up to more than zero (two queries,
+        """Provisional periods whose stored credits add up to more than zero."""
+        return self.owing("provisional", contract_id)
+
+    def owing(self, status: str, contract_id: str | None = None
+              ) -> builtins.list[UnclaimedCredit]:
+        """Periods in `status` whose stored credits add up to more than zero (two queries,
         whatever the history: the scrape and every `slamon run` pass read this)."""
         periods = select(PeriodRow.contract_id, PeriodRow.label, PeriodRow.end).where(
-            PeriodRow.status == "provisional")
+            PeriodRow.status == status)
         if contract_id is not None:
             periods = periods.where(PeriodRow.contract_id == contract_id)
         with self.store.session() as s:

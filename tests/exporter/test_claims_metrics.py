@@ -3,14 +3,19 @@ and year, open claims per state, overdue drafts and each draft's window end."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from prometheus_client import generate_latest
 
+from monitor.domain.claims import OPEN_STATES
+from monitor.exporter import metrics
 from monitor.exporter.server import build_registry
+from monitor.exporter.snapshot import StaticSource
 from monitor.exporter.store_source import StoreSource
 from monitor.storage import Store
 from monitor.storage.claims_repository import ClaimRepository
+from tests.metrics_samples import small_snapshot
 from tests.storage.test_claims_storage import CONTRACT, drafted
 
 LEDGER = '{contract="acme-connect-2026",currency="EUR",vendor="acme",year="2026"}'
@@ -45,3 +50,25 @@ def test_the_ledger_and_open_claims_are_exposed(store: Store) -> None:
     ):
         assert line + "\n" in text, line
     assert 'state="credited"' not in text  # credited is not open: no open-claims series
+
+
+def test_a_contract_without_claims_shows_a_zero_ledger_and_no_open_claims(
+        store: Store) -> None:
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    store.save_contract(CONTRACT)
+    text = generate_latest(build_registry(StoreSource(store, [CONTRACT]),
+                                          clock=lambda: now)).decode()
+    # nothing stored yet: a zero ledger for the year of the scrape
+    assert f"slamon_claims_owed{LEDGER} 0.0\n" in text
+    snap = replace(small_snapshot(), claims=(), ledgers=())
+    text = generate_latest(build_registry(StaticSource(snap), clock=lambda: now)).decode()
+    zero = '{contract="acme-2026",currency="USD",vendor="genesys-cloud",year="2026"} 0.0'
+    assert f"slamon_claims_owed{zero}\n" in text
+    assert f"slamon_claims_outstanding{zero}\n" in text
+    assert ('slamon_claims_open{contract="acme-2026",state="draft",vendor="genesys-cloud"} '
+            "0.0\n") in text
+    assert 'slamon_claims_overdue{contract="acme-2026",vendor="genesys-cloud"} 0.0\n' in text
+
+
+def test_the_exporter_names_the_open_states_of_the_domain() -> None:
+    assert set(metrics.OPEN_STATES) == {s.value for s in OPEN_STATES}

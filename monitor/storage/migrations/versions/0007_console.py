@@ -1,7 +1,7 @@
 """Web console users and audit log (monitor.console)
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0004"  # 0003 on its own branch; chained after the claims here
+down_revision = "0005"  # 0003 on its own branch; chained after main's here
 branch_labels = None
 depends_on = None
 
