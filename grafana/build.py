@@ -256,7 +256,12 @@ def health() -> dict[str, Any]:
         ], unit="s"),
         lay.panel("timeseries", "Data age (newest stored measurement)", [
             (f"time() - {C.DATA_LAST_MEASUREMENT}{{{VC}}}", "{{contract}}"),
-        ], w=24, unit="s"),
+        ], w=18, unit="s"),
+        lay.panel("stat", "Undelivered notices", [
+            (f"sum({C.NOTIFICATIONS_UNDELIVERED}{{{VC}}}) or vector(0)", ""),
+        ], w=6, instant=True,
+            description="Notices waiting for a retry; `slamon notifications --failed` says "
+            "why (SlamonNotificationsUndelivered fires after 30 min)."),
     ]
     return dashboard(C.DASH_HEALTH, "slamon / Collector health",
                      "Vendor pollers, data freshness and the exporter itself.",

@@ -29,6 +29,9 @@ L_SOURCE = "source"  # the vendor poller: genesys-cloud, statuspage, ...
 L_STATE = "state"
 L_EXCLUSION = "exclusion"
 L_YEAR = "year"  # a claims ledger's year (of the periods claimed for)
+L_CHANNEL = "channel"  # a notifier kind: email, webhook, slack, pagerduty (never an address)
+L_DIMENSION = "dimension"  # what an SLA's attainment is split by: queue | site
+L_GROUP = "group"  # one queue id or site name (bounded by the contract's sources)
 
 SLA_LABELS: tuple[str, ...] = (L_VENDOR, L_CONTRACT, L_SLA)
 SLA_PERIOD_LABELS: tuple[str, ...] = (*SLA_LABELS, L_PERIOD)
@@ -82,6 +85,9 @@ CLAIMS_OPEN = "slamon_claims_open"  # open claims per state
 CLAIMS_OVERDUE = "slamon_claims_overdue"  # drafts past their claim window
 CLAIMS_DEADLINE = "slamon_claims_deadline_timestamp_seconds"  # window end of each draft
 IN_BUSINESS_HOURS = "slamon_calendar_open"  # "in business hours"; promtool rejects "hours"
+NOTIFICATIONS_UNDELIVERED = "slamon_notifications_undelivered"
+ATTAINMENT_SPREAD_RATIO = "slamon_sla_attainment_spread_ratio"
+ATTAINMENT_SPREAD_SECONDS = "slamon_sla_attainment_spread_seconds"
 COLLECTOR_UP = "slamon_collector_up"
 COLLECTOR_LAST_SUCCESS = "slamon_collector_last_success_timestamp_seconds"
 COLLECTOR_ERRORS = "slamon_collector_errors"  # counter: exposed as ..._total
@@ -106,6 +112,7 @@ EXPOSED_SAMPLES: frozenset[str] = frozenset({
     counter_sample(GOOD_EVENTS), counter_sample(VALID_EVENTS), CREDIT_ACCRUED, CREDIT_AT_RISK,
     CHRONIC_FAILURE, CASES_OVERDUE, EXCLUSION_ACTIVE, *CLAIMS_LEDGER, CLAIMS_OPEN,
     CLAIMS_OVERDUE, CLAIMS_DEADLINE, IN_BUSINESS_HOURS, COLLECTOR_UP,
+    NOTIFICATIONS_UNDELIVERED, ATTAINMENT_SPREAD_RATIO, ATTAINMENT_SPREAD_SECONDS,
     COLLECTOR_LAST_SUCCESS,
     counter_sample(COLLECTOR_ERRORS), f"{COLLECTOR_REQUEST_DURATION}_sum",
     f"{COLLECTOR_REQUEST_DURATION}_count", DATA_LAST_MEASUREMENT, SNAPSHOT_AGE, EXPORTER_UP,
@@ -143,9 +150,11 @@ ALERT_COLLECTOR_DOWN = "SlamonCollectorDown"
 ALERT_DATA_STALE = "SlamonDataStale"
 ALERT_NO_DATA = "SlamonNoData"
 ALERT_CLAIM_EXPIRING = "SlaClaimExpiring"
+ALERT_UNDELIVERED = "SlamonNotificationsUndelivered"
 ALERT_NAMES: tuple[str, ...] = (
     ALERT_BURN, ALERT_BREACH_CERTAIN, ALERT_BREACH_LIKELY, ALERT_CHRONIC,
     ALERT_COLLECTOR_DOWN, ALERT_DATA_STALE, ALERT_NO_DATA, ALERT_CLAIM_EXPIRING,
+    ALERT_UNDELIVERED,
 )
 
 # Alert labels the Alertmanager tree routes on.
@@ -165,5 +174,8 @@ DASH_PENALTIES = "slamon-penalties"
 DASH_HEALTH = "slamon-collector-health"
 
 DEFAULT_GRAFANA_URL = "http://localhost:3000"
-DEFAULT_RUNBOOK_URL = "https://slamon.example.org/docs/runbooks"
+# The runbooks ship in this repository beside the rules, so the default link is the path
+# from the repository root (it resolves in any checkout and in the repository's web view);
+# a deployment that publishes the docs passes `--runbook-url https://.../docs/runbooks`.
+DEFAULT_RUNBOOK_URL = "docs/runbooks"
 DEFAULT_METRICS_PORT = 9464

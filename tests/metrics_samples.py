@@ -16,7 +16,9 @@ from monitor.exporter.snapshot import (
     ExclusionSnapshot,
     LedgerSnapshot,
     MetricsSnapshot,
+    NotificationSnapshot,
     SlaSnapshot,
+    SpreadSnapshot,
 )
 from monitor.spec import load_contract
 
@@ -134,6 +136,12 @@ def small_snapshot() -> MetricsSnapshot:
         ledgers=(LedgerSnapshot("genesys-cloud", "acme-2026", "2026", "USD", Decimal("1125.00"),
                                 Decimal("500.00"), Decimal("400.00"), Decimal("400.00"),
                                 Decimal("100.00"), Decimal("625.00")),),
+        notifications=(NotificationSnapshot("genesys-cloud", "acme-2026", "email", 2),
+                       NotificationSnapshot("genesys-cloud", "acme-2026", "webhook", 0)),
+        spreads=(SpreadSnapshot("genesys-cloud", "acme-2026", "service-level", "2026-11",
+                                "queue", "ratio", 0.25),
+                 SpreadSnapshot("genesys-cloud", "acme-2026", "asa", "2026-Q4", "queue",
+                                "seconds", 12.0)),
     )
 
 

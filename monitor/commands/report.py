@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if store is not None:
             store.close()
-    log.info("wrote %s report for %s %s to %s (%d bytes)", fmt, contract.id, data.period,
-             args.out, size)
+    log.info("event=report_written format=%s contract=%s period=%s bytes=%d path=%s", fmt,
+             contract.id, data.period, size, args.out)
     print(args.out)
     return 0

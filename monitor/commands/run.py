@@ -70,7 +70,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         "sources.poll_interval)")
     parser.add_argument("--workers", type=int, default=None,
                         help="sources polled at the same time (default 2 on SQLite, 4 else)")
-    parser.add_argument("--log-json", action="store_true", help="log JSON lines on stderr")
+    parser.add_argument("--log-json", action="store_true",
+                        help="log JSON lines on stderr (the same as `slamon --log-format json`)")
     parser.add_argument("--http-timeout", type=float, default=10.0, metavar="SECONDS",
                         help="vendor request timeout (default 10)")
     parser.add_argument("--retry-backoff", type=float, default=0.5, metavar="SECONDS",
@@ -112,7 +113,8 @@ def run(args: argparse.Namespace) -> int:
     from monitor.spec import load_contracts
     from monitor.storage import Store
 
-    configure_logging(args.log_json, getattr(args, "verbose", False))
+    configure_logging(args.log_json or getattr(args, "log_format", "kv") == "json",
+                      getattr(args, "verbose", False))
     contracts, problems = load_contracts([contracts_dir(args.contracts)])
     errors = [p for p in problems if p.severity == "error"]
     if errors:

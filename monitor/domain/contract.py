@@ -23,6 +23,10 @@ class Metric(StrEnum):
     FCR = "fcr"
     CSAT = "csat"
     AVAILABILITY = "availability"
+    # Agents' handle time / (handle + idle time), Amazon Connect's AGENT_OCCUPANCY definition
+    # (research/penalty_formulas.md 1.8); measured from `agent_busy_seconds` and
+    # `agent_idle_seconds`, which only file sources carry so far.
+    OCCUPANCY = "occupancy"
 
 
 # Metrics whose values are seconds (targets are maxima in seconds); every other metric is a

@@ -71,7 +71,7 @@ class SlamonMetrics(Collector):
             families = self._families(snap, now)
             up = 1.0
         except Exception:  # the scrape must still answer and say it is unhealthy
-            log.exception("building the metrics snapshot failed")
+            log.exception("event=snapshot_failed action=serving_slamon_up_0")
             self._errors += 1
             families, up = [], 0.0
         yield from families
@@ -107,7 +107,25 @@ class SlamonMetrics(Collector):
         out += self._money_families(snap)
         out += _claims_families(snap)
         out += self._health_families(snap, now)
+        out += self._spread_families(snap)
         return out
+
+    def _spread_families(self, snap: MetricsSnapshot) -> list[Metric]:
+        labels = [*SLA_PL, C.L_DIMENSION]
+        help_text = ("Best minus worst attainment across the SLA's queues (dimension=queue) "
+                     "or sites (dimension=site) this period; 0 = even." + CACHED)
+        ratio = GaugeMetricFamily(C.ATTAINMENT_SPREAD_RATIO, help_text, labels=labels)
+        seconds = GaugeMetricFamily(C.ATTAINMENT_SPREAD_SECONDS, help_text, labels=labels)
+        for sp in snap.spreads:
+            (ratio if sp.unit == "ratio" else seconds).add_metric(
+                [sp.vendor, sp.contract, sp.sla, sp.period, sp.dimension], sp.spread)
+        undelivered = GaugeMetricFamily(
+            C.NOTIFICATIONS_UNDELIVERED, "Notifications that could not be delivered yet "
+            "(retried with backoff; `slamon notifications --failed`), by notifier kind.",
+            labels=[C.L_VENDOR, C.L_CONTRACT, C.L_CHANNEL])
+        for n in snap.notifications:
+            undelivered.add_metric([n.vendor, n.contract, n.channel], float(n.undelivered))
+        return [ratio, seconds, undelivered]
 
     def _budget_families(self, snap: MetricsSnapshot) -> list[Metric]:
         budget = GaugeMetricFamily(

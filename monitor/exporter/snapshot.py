@@ -131,6 +131,30 @@ class LedgerSnapshot:
 
 
 @dataclass(frozen=True)
+class NotificationSnapshot:
+    """Notices of one contract over one kind of channel that could not be delivered yet."""
+
+    vendor: str
+    contract: str
+    channel: str  # the notifier kind: email, webhook, slack, pagerduty
+    undelivered: int
+
+
+@dataclass(frozen=True)
+class SpreadSnapshot:
+    """How far apart one SLA's queues (or sites) are this period: best minus worst
+    attainment, in the SLA's unit (`monitor.domain.kpis` consistency)."""
+
+    vendor: str
+    contract: str
+    sla: str
+    period: str
+    dimension: str  # queue | site
+    unit: str  # ratio | seconds
+    spread: float
+
+
+@dataclass(frozen=True)
 class MetricsSnapshot:
     taken_at: datetime
     slas: tuple[SlaSnapshot, ...] = ()
@@ -141,6 +165,8 @@ class MetricsSnapshot:
     exclusions: tuple[ExclusionSnapshot, ...] = ()
     claims: tuple[ClaimSnapshot, ...] = ()
     ledgers: tuple[LedgerSnapshot, ...] = ()
+    notifications: tuple[NotificationSnapshot, ...] = ()
+    spreads: tuple[SpreadSnapshot, ...] = ()
 
 
 class SnapshotSource(Protocol):

@@ -34,6 +34,7 @@ from monitor.exporter.snapshot import (
     CollectorSnapshot,
     LedgerSnapshot,
     MetricsSnapshot,
+    NotificationSnapshot,
 )
 from monitor.storage.history import result_from_stored, stored_evaluations
 from monitor.storage.results import StoredResult
@@ -167,7 +168,8 @@ class StoreSource:
             _merge_chronic(credits, self._stored_chronic())
         snap = snapshot_from_evaluations(self.contracts, evaluations, credits, now,
                                          collectors=collectors, last_measurements=fresh,
-                                         cases_overdue=_cases_overdue(self.store, known, now))
+                                         cases_overdue=_cases_overdue(self.store, known, now),
+                                         notifications=_undelivered(self.store, known))
         claims, ledgers = _claims(self.store, known, now)
         return replace(snap, claims=claims, ledgers=ledgers)
 
@@ -217,6 +219,41 @@ class StoreSource:
                 if watermark is not None:
                     fresh[contract_id] = max(watermark, fresh.get(contract_id, watermark))
         return out, fresh
+
+
+def _undelivered(store: ResultStore, known: Mapping[str, Contract]
+                 ) -> list[NotificationSnapshot]:
+    """Failed notices per contract and notifier kind (the `notifications` rows of
+    `StoreSentLog`; the case sent-log's rows have no channel); every kind a contract can
+    notify through shows, 0 when nothing waits, so an alert sees the series."""
+    notifications = getattr(store, "notifications", None)
+    if notifications is None:
+        return []
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for contract in known.values():
+        for kind in _channel_kinds(contract):
+            counts[(contract.id, kind)] += 0
+    for row in notifications():
+        payload = row.payload
+        if "channel" not in payload or payload.get("status") != "failed":
+            continue
+        kind = str(payload["channel"]).split(":", 1)[0]
+        # A vendor statement covers the company's contracts: "a,b" counts for each.
+        for contract_id in str(payload.get("contract", row.contract_id or "")).split(","):
+            if contract_id in known:
+                counts[(contract_id, kind)] += 1
+    return [NotificationSnapshot(known[c].vendor, c, kind, n)
+            for (c, kind), n in sorted(counts.items())]
+
+
+def _channel_kinds(contract: Contract) -> set[str]:
+    kinds = {spec.kind for spec in contract.notifications}
+    issue = contract.performance_issue
+    if issue is not None:
+        contacts = [str(a) for a in issue.contacts.values()]
+        kinds |= {"email" for a in contacts if "@" in a and "://" not in a}
+        kinds |= {"webhook" for a in contacts if a.startswith(("http://", "https://"))}
+    return kinds
 
 
 def _merge_chronic(credits: dict[str, list[PeriodCredits]],

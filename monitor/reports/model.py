@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from monitor.domain.claims import Claim
+from monitor.domain.consistency import Consistency
 from monitor.domain.contract import Contract, Sla, Status
 from monitor.domain.outlook import Standing, outlook_of
 from monitor.domain.reasons import reason
@@ -107,6 +108,8 @@ class ReportData:
     cases: Sequence[CaseLike] | None = None
     problems: Sequence[str] = field(default_factory=tuple)
     claim: Claim | None = None  # the period's service-credit claim, when one is stored
+    # Each SLA's attainment per queue and per site in the reported period (the scorecard).
+    consistency: Sequence[Consistency] = ()
 
     # --- derived, shared by every format -------------------------------------------------
 

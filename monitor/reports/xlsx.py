@@ -1,5 +1,5 @@
 """The procurement workbook: summary, evidence, intervals, exclusions, restatements, cases,
-scorecard.
+scorecard, trend and consistency (per queue and site).
 
 Every figure is a number cell (ratios carry a percentage format, seconds a "s" format,
 money the contract currency's format), so an analyst can sum, filter and chart without
@@ -28,6 +28,7 @@ from monitor.reports.cases_view import case_views
 from monitor.reports.model import ReportData
 from monitor.reports.scorecard import Scorecard, build_scorecard
 from monitor.reports.units import xlsx_money_format, xlsx_value_format
+from monitor.reports.xlsx_consistency import consistency_sheet
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "SLA", "Metric", "Target", "Actual", "Actual before exclusions", "Status", "Credit",
@@ -79,6 +80,7 @@ def render_xlsx(data: ReportData) -> bytes:
     card = build_scorecard(data)
     _scorecard(workbook.create_sheet("Scorecard"), card, data)
     _trend(workbook.create_sheet("Trend"), card, data)
+    consistency_sheet(workbook.create_sheet("Consistency"), card, _header, _put, _finish)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

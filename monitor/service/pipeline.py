@@ -37,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 from monitor.collectors.base import Collector, CollectResult, TimeWindow
 from monitor.collectors.windows import floor_to, plan_windows
 from monitor.domain.close import PeriodState, period_state
+from monitor.domain.consistency import consistency_of, with_consistency
 from monitor.domain.contract import Contract, PeriodKind
 from monitor.domain.credits import assess_credits
 from monitor.domain.evaluate import evaluate
@@ -275,8 +276,11 @@ def evaluate_once(store: Store, contract: Contract, now: datetime,
         measurements = Measurements(intervals=store.load_intervals(contract.id, start, end),
                                     outages=store.load_outages(contract.id, start, end),
                                     observations=_observations(store, contract, start, end))
-        evaluations.append(evaluate(contract, measurements, period, now,
-                                    availability_data=availability, keep_intervals=False))
+        evaluation = evaluate(contract, measurements, period, now,
+                              availability_data=availability, keep_intervals=False)
+        # The queue and site spreads travel in the stored details to /metrics.
+        evaluations.append(with_consistency(evaluation, consistency_of(
+            contract, evaluation, measurements.intervals)))
     earlier = stored_evaluations(store, contract, periods[0]) if periods else []
     credits = (assess_credits(contract, [*earlier, *evaluations])[len(earlier):]
                if evaluations else [])

@@ -40,7 +40,8 @@ Vendor = Literal[
     "genesys-cloud", "amazon-connect", "twilio-flex", "nice-cxone", "five9", "talkdesk", "csv"
 ]
 Formula = Literal["plain", "add_back_excluded", "excusable_denominator", "user_minutes"]
-MetricName = Literal["service_level", "asa", "abandon_rate", "aht", "fcr", "csat", "availability"]
+MetricName = Literal["service_level", "asa", "abandon_rate", "aht", "fcr", "csat", "availability",
+                     "occupancy"]
 
 
 def _rounding_mode(raw: object) -> str:
