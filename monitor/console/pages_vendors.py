@@ -20,6 +20,7 @@ from monitor.console.states import sla_state
 from monitor.console.web import page, see_other
 from monitor.domain.close import close_period
 from monitor.domain.contract import Contract
+from monitor.domain.reconcile import EVIDENCE_DETAILS
 from monitor.errors import InputError
 from monitor.reports.units import is_seconds
 from monitor.service.claims import draft_claims
@@ -109,15 +110,24 @@ async def contract_page(request: Request) -> Response:
         when=lambda d: fmt.when(d, tz))
 
 
-def _evidence_rows(r: StoredResult) -> list[tuple[str, str]]:
+# Details shown elsewhere: the period in the heading, the standing in the state badge.
+SHOWN_ELSEWHERE = frozenset({"period", "period_start", "period_end", "standing", "period_open",
+                             "remaining_minutes", "remaining_days", "breach_certain", "needed",
+                             "best_case"})
+
+
+def evidence_rows(r: StoredResult) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(the figure's evidence, its reconciliation with independent evidence when present)."""
     e = dict(r.evidence)
     rows = [(k.replace("_", " "), str(e[k])) for k in
             ("numerator", "denominator", "intervals", "measured_minutes", "excluded_minutes",
              "formula") if e.get(k) not in (None, "")]
     details = e.get("details") or {}
     rows += [(str(k).replace("_", " "), str(v)) for k, v in details.items()
-             if k not in ("period", "period_start", "period_end")]
-    return rows
+             if k not in SHOWN_ELSEWHERE and k not in EVIDENCE_DETAILS]
+    reconciled = [(k.replace("_", " "), str(details[k])) for k in EVIDENCE_DETAILS
+                  if k in details]
+    return rows, reconciled
 
 
 async def sla_page(request: Request) -> Response:
@@ -149,11 +159,13 @@ async def sla_page(request: Request) -> Response:
     exclusions = [x for x in contract.exclusions
                   if x.applies_to is None or sla_id in x.applies_to]
     tz = contract.tz
+    evidence = evidence_rows(r)
     return page(
         request, "sla.html", contract=contract, sla=sla, sla_id=sla_id, r=r, money=money,
         state=sla_state(r, contract, now), value=fmt.value(r.metric, r.value),
         raw=fmt.value(r.metric, r.raw_value) if r.raw_value != r.value else None,
-        target=fmt.target(r.metric, r.target, r.direction), evidence=_evidence_rows(r),
+        target=fmt.target(r.metric, r.target, r.direction), evidence=evidence[0],
+        reconciliation=evidence[1],
         applied=list(r.evidence.get("exclusions") or []), exclusions=exclusions,
         chart=chart, when=lambda d: fmt.when(d, tz),
         credit_lines=[{"amount": fmt.money(line.amount, line.currency, money),

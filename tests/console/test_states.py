@@ -43,3 +43,17 @@ def test_the_state_is_the_stored_standing(status: str, details: dict[str, Any], 
                                           tone: str, needs: str) -> None:
     state = sla_state(stored(status, details), C, NOW)
     assert (state.label, state.tone, state.needs) == (label, tone, needs)
+
+
+def test_the_sla_evidence_splits_off_the_reconciliation_and_the_standing() -> None:
+    from monitor.console.pages_vendors import evidence_rows
+
+    result = stored("breached", {
+        "standing": "breached", "period_open": False, "downtime_minutes": "35",
+        "vendor_downtime_minutes": "35", "observed_downtime_minutes": "52",
+        "unreported_downtime_minutes": "17"})
+    rows, reconciled = evidence_rows(result)
+    assert rows == [("downtime minutes", "35")]
+    assert reconciled == [("vendor downtime minutes", "35"),
+                          ("observed downtime minutes", "52"),
+                          ("unreported downtime minutes", "17")]
