@@ -37,6 +37,10 @@ def test_the_sla_page_shows_value_target_evidence_exclusions_and_a_trend(
     assert "≥ 99.990%" in html
     assert re.search(r"downtime minutes</dt><dd>35<", html)
     assert re.search(r"excluded minutes</dt><dd>120<", html)
+    # the demo's probes saw 50 min down where the vendor reported 35: 15 min unreported
+    reconciliation = html[html.index('id="reconciliation"'):]
+    assert re.search(r"observed downtime minutes</dt><dd>50<", reconciliation)
+    assert re.search(r"unreported downtime minutes</dt><dd>15<", reconciliation)
     assert "2026-10-01 00:00 EDT" in html  # the period start in the contract's zone
     assert html.count('class="dot ') == len(re.findall(r'<tr><td><a href="\?period=', html))
     assert 'class="dot bad"' in html  # October's point is a breach
