@@ -41,6 +41,8 @@ COMMANDS: dict[str, str] = {
     "close": "close",
     "openslo": "openslo",
     "claims": "claims",
+    "console": "console",
+    "users": "users",
 }
 
 SUMMARIES: dict[str, str] = {

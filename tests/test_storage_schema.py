@@ -28,11 +28,11 @@ def test_a_database_without_tables_is_refused_with_the_command_to_run(store_url:
 def test_a_database_at_an_older_revision_is_refused_until_upgraded(store_url: str) -> None:
     old = Store.open(store_url, check_revision=False)
     upgrade(old.engine, "0001")
-    with pytest.raises(StorageError, match=r"at revision 0001, older than this slamon's 0005; "
+    with pytest.raises(StorageError, match=r"at revision 0001, older than this slamon's 0007; "
                        r"run `slamon db upgrade`"):
         Store.open(store_url)
     old.upgrade()
-    assert current_revision(old.engine) == head_revision() == "0005"
+    assert current_revision(old.engine) == head_revision() == "0007"
     Store.open(store_url).ping()
     old.close()
 
@@ -40,11 +40,11 @@ def test_a_database_at_an_older_revision_is_refused_until_upgraded(store_url: st
 def test_slamon_db_upgrade_creates_the_schema_and_is_idempotent(
         store_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["db", "upgrade", "--db", store_url]) == 0
-    assert "upgraded from empty to 0005" in capsys.readouterr().out
+    assert "upgraded from empty to 0007" in capsys.readouterr().out
     assert main(["db", "upgrade", "--db", store_url]) == 0
-    assert "already at revision 0005" in capsys.readouterr().out
+    assert "already at revision 0007" in capsys.readouterr().out
     assert main(["db", "current", "--db", store_url]) == 0
-    assert "revision 0005, head 0005 (up to date)" in capsys.readouterr().out
+    assert "revision 0007, head 0007 (up to date)" in capsys.readouterr().out
 
 
 def test_commands_against_an_unmigrated_database_exit_1_naming_the_fix(
