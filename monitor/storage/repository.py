@@ -31,6 +31,7 @@ Results
     latest_results(contract_id=None) / results_history(contract_id) -> list[StoredResult]
     restatements(contract_id, label=None) -> list[Restatement]
 Collector state and notifications
+    change_stamp() -> int   grows with every committed change the exporter shows
     get_watermark(key); set_watermark(key, ts, force=False) -> bool
     try_lease(key, owner, ttl, now) -> bool; release_lease(key, owner) -> bool
     record_run(key, started, finished, rows, error=None) -> int; runs(key=None, limit=50)
@@ -58,7 +59,7 @@ from monitor.domain.contract import Contract, Sla
 from monitor.domain.measurements import Outage
 from monitor.domain.results import CreditLine, Evaluation, Period, PeriodCredits
 from monitor.errors import StorageError
-from monitor.storage import bulk
+from monitor.storage import bulk, stamps
 from monitor.storage import intervals as iv
 from monitor.storage import outages as out
 from monitor.storage import results as res
@@ -353,6 +354,7 @@ class Store:
     def save_evaluation(self, evaluation: Evaluation, credits: PeriodCredits | None = None, *,
                         reason: str | None = None, at: datetime) -> res.SaveOutcome:
         with self.session() as s:
+            stamps.bump(s, stamps.RESULTS, at)
             return res.save(s, evaluation, credits, reason, at)
 
     def period_status(self, contract_id: str, label: str) -> str | None:
@@ -361,7 +363,10 @@ class Store:
 
     def close_period(self, contract_id: str, label: str, by: str, at: datetime) -> bool:
         with self.session() as s:
-            return res.close(s, contract_id, label, by, at)
+            closed = res.close(s, contract_id, label, by, at)
+            if closed:
+                stamps.bump(s, stamps.RESULTS, at)
+            return closed
 
     def latest_results(self, contract_id: str | None = None) -> list[res.StoredResult]:
         with self.session() as s:
@@ -387,7 +392,10 @@ class Store:
 
     def set_watermark(self, key: str, ts: datetime, *, force: bool = False) -> bool:
         with self.session() as s:
-            return st.set_watermark(s, key, ts, force=force)
+            moved = st.set_watermark(s, key, ts, force=force)
+            if moved:
+                stamps.bump(s, stamps.WATERMARKS, _now())
+            return moved
 
     def try_lease(self, key: str, owner: str, ttl: timedelta, now: datetime) -> bool:
         with self.session() as s:
@@ -400,6 +408,7 @@ class Store:
     def record_run(self, key: str, started: datetime, finished: datetime | None, rows: int,
                    error: str | None = None) -> int:
         with self.session() as s:
+            stamps.bump(s, stamps.RUNS, finished or started)
             return st.record_run(s, key, started, finished, rows, error)
 
     def runs(self, key: str | None = None, limit: int = 50) -> list[st.CollectorRun]:
@@ -427,6 +436,12 @@ class Store:
         is still that (compare-and-set). True when the row was updated."""
         with self.session() as s:
             return st.update_notification(s, dedup_key, payload, at, expect_at)
+
+    def change_stamp(self) -> int:
+        """Grows with every committed change of results, runs, watermarks or cases
+        (`monitor.storage.stamps`)."""
+        with self.session() as s:
+            return stamps.total(s)
 
     def ping(self) -> None:
         with self.session() as s:
