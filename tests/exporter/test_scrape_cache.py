@@ -163,6 +163,8 @@ def test_concurrent_scrapes_share_one_snapshot_and_one_rendering() -> None:
         except BaseException as exc:
             errors.append(exc)
 
+    # the listen backlog holds a burst of 50 (the default 5 dropped SYNs: retried after 1-7 s)
+    assert server.server.request_queue_size >= 50
     try:
         threads = [threading.Thread(target=scrape) for _ in range(50)]
         for t in threads:
