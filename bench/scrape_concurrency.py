@@ -43,7 +43,7 @@ def scrape(url: str) -> tuple[float, int]:
 
 def quantile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def concurrent_round(url: str, clients: int) -> list[float]:
