@@ -88,9 +88,11 @@ def dashboard(uid: str, title: str, description: str, variables: list[dict[str, 
 def overview() -> dict[str, Any]:
     lay = Layout()
     panels = [
-        lay.panel("stat", "SLAs breached this period",
-                  [(f"sum({C.BREACHED}{{{VC}}})", "")], w=6, h=4, instant=True),
-        lay.panel("stat", "Credits accrued this period",
+        lay.panel("stat", "SLAs breached or certain to be",
+                  [(f"sum({C.BREACHED}{{{VC}}})", "")], w=6, h=4, instant=True,
+                  description="Ended breached, or even a perfect rest of the period cannot "
+                  "meet target. A miss that can still be repaired is 'at risk', not here."),
+        lay.panel("stat", "Credits accruing this period (if nothing changes)",
                   [(f"sum by (currency) ({C.CREDIT_ACCRUED}{{{VC}}})", "{{currency}}")],
                   w=6, h=4, instant=True),
         lay.panel("stat", "Chronic failures raised",
@@ -102,6 +104,7 @@ def overview() -> dict[str, Any]:
             (f"{C.TARGET_RATIO}{{{VC}}}", "target"),
             (f"{C.PROJECTED_RATIO}{{{VC}}}", "projected"),
             (f"{C.BREACHED}{{{VC}}}", "breached"),
+            (f"{C.STANDING}{{{VC}}} == 1", "state"),
         ], w=24, h=10, unit="percentunit", instant=True,
             description="Ratio SLAs; time SLAs (ASA, AHT) are in the next table."),
         lay.panel("table", "Time SLAs (seconds)", [

@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "notifications": "notifications",
     "cases": "cases",
     "close": "close",
+    "openslo": "openslo",
 }
 
 

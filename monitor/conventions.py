@@ -52,7 +52,8 @@ REQUIRED_SECONDS = "slamon_sla_required_attainment_seconds"
 ERROR_BUDGET_RATIO = "slamon_sla_error_budget_ratio"
 ERROR_BUDGET_REMAINING_RATIO = "slamon_sla_error_budget_remaining_ratio"
 PERIOD_ELAPSED_RATIO = "slamon_sla_period_elapsed_ratio"
-BREACHED = "slamon_sla_breached"
+BREACHED = "slamon_sla_breached"  # 1: ended breached, or a breach is already certain
+STANDING = "slamon_sla_standing"  # state set: on_track, at_risk, breach_certain, ...
 GOOD_EVENTS = "slamon_sla_good_events"  # counter: exposed as ..._total
 VALID_EVENTS = "slamon_sla_valid_events"  # counter: exposed as ..._total
 CREDIT_ACCRUED = "slamon_credit_accrued"  # money in the label's currency (no base unit)
@@ -81,7 +82,7 @@ EXPOSED_SAMPLES: frozenset[str] = frozenset({
     SLA_INFO, ATTAINMENT_RATIO, ATTAINMENT_SECONDS, RAW_ATTAINMENT_RATIO,
     RAW_ATTAINMENT_SECONDS, TARGET_RATIO, TARGET_SECONDS, PROJECTED_RATIO, PROJECTED_SECONDS,
     BEST_CASE_RATIO, BEST_CASE_SECONDS, REQUIRED_RATIO, REQUIRED_SECONDS, ERROR_BUDGET_RATIO,
-    ERROR_BUDGET_REMAINING_RATIO, PERIOD_ELAPSED_RATIO, BREACHED,
+    ERROR_BUDGET_REMAINING_RATIO, PERIOD_ELAPSED_RATIO, BREACHED, STANDING,
     counter_sample(GOOD_EVENTS), counter_sample(VALID_EVENTS), CREDIT_ACCRUED, CREDIT_AT_RISK,
     CHRONIC_FAILURE, CASES_OVERDUE, EXCLUSION_ACTIVE, IN_BUSINESS_HOURS, COLLECTOR_UP,
     COLLECTOR_LAST_SUCCESS,

@@ -32,6 +32,7 @@ from monitor.domain.measurements import (
     THRESHOLD_PREFIXES,
     Outage,
 )
+from monitor.domain.outlook import outlook_of
 from monitor.domain.results import CreditLine, Evaluation, PeriodCredits, SlaResult
 from monitor.errors import InputError
 
@@ -308,10 +309,16 @@ def _exact(value: Decimal) -> int | float:
 
 
 def sla_to_json(result: SlaResult, credit: Decimal | None,
-                tier: str | None = None) -> dict[str, Any]:
-    """One SLA entry; `tier` (from the credit line) fills `evidence.tier` when known."""
+                tier: str | None = None, note: str = "") -> dict[str, Any]:
+    """One SLA entry; `tier` (from the credit line) fills `evidence.tier` when known.
+    `standing` is the open-period state (on_track, at_risk, breach_certain) or, once the
+    period has ended, met / breached; `needed` what the rest of the period must average."""
     ev = result.evidence
+    o = outlook_of(result)
     return {
+        "standing": str(o.standing),
+        "needed": _number(o.needed) if o.open else None,
+        "note": note,
         "id": result.sla_id,
         "metric": result.metric,
         "value": _number(result.value),
@@ -343,7 +350,8 @@ def _jsonable(value: Any) -> bool:
 
 
 def evaluation_to_json(
-    evaluation: Evaluation, credits: PeriodCredits | None = None, currency: str = "USD"
+    evaluation: Evaluation, credits: PeriodCredits | None = None, currency: str = "USD",
+    notes: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The `slamon evaluate --json` document of interchange.md (extra keys are additions)."""
     by_sla: dict[str, Decimal] = {}
@@ -363,9 +371,12 @@ def evaluation_to_json(
         "currency": currency,
         "status": evaluation.status,
         "as_of": evaluation.as_of.isoformat(),
-        "slas": [sla_to_json(r, by_sla.get(r.sla_id), tiers.get(r.sla_id))
+        "slas": [sla_to_json(r, by_sla.get(r.sla_id), tiers.get(r.sla_id),
+                             (notes or {}).get(r.sla_id, ""))
                  for r in evaluation.results],
         "credit_total": f"{total:.2f}",
+        # An open period's credits accrue "if nothing changes"; they are not owed yet.
+        "credit_state": "accruing" if evaluation.as_of < evaluation.period.end else "owed",
         "credit_lines": [credit_line_to_json(line) for line in credits.lines]
         if credits is not None else [],
         "problems": list(evaluation.problems),

@@ -101,11 +101,12 @@ def small_snapshot() -> MetricsSnapshot:
         slas=(
             sla("service-level", attainment=0.7, raw_attainment=0.65, projected=0.7,
                 best_case=0.9, required=0.85, error_budget=0.2, budget_remaining=0.5,
-                elapsed_ratio=0.25, good_events=700.0, valid_events=1000.0, breached=True,
-                credit_accrued=Decimal("500.00")),
+                elapsed_ratio=0.25, good_events=700.0, valid_events=1000.0, standing="at_risk",
+                credit_accrued=Decimal("500.00")),  # 0.7 so far, best case 0.9: repairable
             sla("asa", metric="asa", unit="seconds", direction="max", period="2026-Q4",
                 period_kind="quarter", target=30.0, attainment=40.0, raw_attainment=40.0,
-                projected=40.0, best_case=20.0, required=20.0, elapsed_ratio=0.5),
+                projected=40.0, best_case=20.0, required=20.0, elapsed_ratio=0.5,
+                standing="at_risk"),
         ),
         contracts=(ContractSnapshot(
             vendor="genesys-cloud", contract="acme-2026", period="2026-11", currency="USD",

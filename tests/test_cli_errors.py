@@ -146,7 +146,7 @@ def test_a_row_longer_than_the_header_names_its_line(
     path.write_text(text)
     fields = len(text.splitlines()[0].split(","))
     args = (["import", "intervals", str(path), "--contract", ACME] if kind == "intervals"
-            else ["import", "outages", str(path)])
+            else ["import", "outages", str(path), "--all-contracts"])
     url = f"sqlite:///{tmp_path / 'slamon.db'}"
     assert main(["db", "upgrade", "--db", url]) == 0
     capsys.readouterr()

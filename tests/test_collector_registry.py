@@ -44,7 +44,7 @@ def test_a_vendor_not_built_yet_still_gets_its_status_page() -> None:
 
 
 def test_an_unknown_vendor_is_a_permanent_error_listing_the_known_ones() -> None:
-    with pytest.raises(PermanentError, match="no collector for vendor 'avaya'; known: "
+    with pytest.raises(PermanentError, match="no collector for platform 'avaya'; known: "
                                              "amazon-connect, csv, genesys-cloud"):
         build_collectors(make_contract("avaya"))
 

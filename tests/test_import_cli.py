@@ -87,12 +87,42 @@ def test_a_file_with_one_bad_row_imports_nothing_and_names_the_row(
     assert stored(db) == []
 
 
-def test_outages_import_for_every_contract_and_then_for_one(
+def test_outages_import_for_every_contract_only_when_asked_for_explicitly(
         db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["import", "outages", str(EXAMPLE_OUTAGES), "--db", db]) == 0
+    every = ["import", "outages", str(EXAMPLE_OUTAGES), "--all-contracts", "--db", db]
+    assert main(every) == 0
     assert "for every contract: 3 new, 0 updated, 0 unchanged" in capsys.readouterr().out
-    assert main(["import", "outages", str(EXAMPLE_OUTAGES), "--db", db]) == 0
+    assert main(every) == 0
     assert "0 new, 0 updated, 3 unchanged" in capsys.readouterr().out
+
+
+def test_outages_without_a_contract_are_refused_and_store_nothing(
+        db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # The README's own command once stored Amazon Connect's outages for every contract, and
+    # the Genesys contract then claimed a credit for an outage that was not its vendor's.
+    assert main(["import", "outages", str(EXAMPLE_OUTAGES), "--db", db]) == 2
+    assert "give --contract ID" in capsys.readouterr().err
+    assert main(["import", "outages", str(EXAMPLE_OUTAGES), "--contract", ACME,
+                 "--all-contracts", "--db", db]) == 2
+    store = Store.open(db)
+    try:
+        assert store.load_outages("acme-connect-2026", datetime(2026, 1, 1, tzinfo=UTC),
+                                  datetime(2027, 1, 1, tzinfo=UTC)) == ()
+    finally:
+        store.close()
+
+
+def test_outages_of_one_contract_never_reach_another(
+        db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", "outages", str(EXAMPLE_OUTAGES), "--contract", ACME,
+                 "--db", db]) == 0
+    store = Store.open(db)
+    try:
+        span = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+        assert len(store.load_outages("acme-connect-2026", *span)) == 3
+        assert store.load_outages("globex-genesys-2026", *span) == ()
+    finally:
+        store.close()
 
 
 def test_evaluate_from_the_database_gives_the_same_json_as_from_the_files(

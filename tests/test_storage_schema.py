@@ -51,7 +51,8 @@ def test_slamon_db_upgrade_creates_the_schema_and_is_idempotent(
 
 def test_commands_against_an_unmigrated_database_exit_1_naming_the_fix(
         store_url: str, capsys: pytest.CaptureFixture[str], tmp_path: object) -> None:
-    assert main(["import", "outages", "/nonexistent.csv", "--db", store_url]) == 1
+    assert main(["import", "outages", "/nonexistent.csv", "--all-contracts",
+                 "--db", store_url]) == 1
     assert "run `slamon db upgrade`" in capsys.readouterr().err
 
 

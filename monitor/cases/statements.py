@@ -66,7 +66,9 @@ def statement_event(vendor: str, period_label: str, items: Sequence[StatementIte
               key=lambda t: t.astimezone(UTC))
     if not ended or (not complete and now < due):
         return None
-    lines = [f"Performance statement for {vendor}, {period_label}"]
+    party = mine[0].contract.legal_name
+    named = vendor if party == vendor else f"{party} ({vendor})"
+    lines = [f"Performance statement for {named}, {period_label}"]
     for item in mine:
         lines.append(f"Contract {item.contract.name} ({item.contract.id}):")
         if item.evaluation is None or item.evaluation.status not in CLOSED:
@@ -88,6 +90,9 @@ def statement_event(vendor: str, period_label: str, items: Sequence[StatementIte
     to: list[str] = []
     for item in mine:
         to += [a for a in contacts(item.contract) if a not in to]
+        party_contacts = item.contract.party.contacts if item.contract.party else ()
+        to += [c.email for c in party_contacts
+               if c.role in ("statements", "claims") and c.email not in to]
     return CaseEvent(kind=EventKind.STATEMENT, key=f"statement/{vendor}/{period_label}",
                      at=now, summary=lines[0], to=tuple(to),
                      contract_id=",".join(sorted(ids)), body="\n".join(lines))

@@ -250,6 +250,8 @@ def sweep(cases: Sequence[Case], contract: Contract, now: datetime) -> Sweep:
             case = case.bumped(notices=case.notices | {key})
             events.append(overdue_event(case, contract, kind, due_at[kind]))
         if case is not original:
-            changed.append(case)
+            # One stored change per sweep: a case overdue on several deadlines at once
+            # (a sweep after days of downtime) is still one optimistic-lock step.
+            changed.append(replace(case, version=original.version + 1))
     events.sort(key=lambda e: (e.at, e.key))
     return Sweep(tuple(changed), tuple(events))

@@ -1,7 +1,8 @@
-"""The explicit registry: contract `metadata.vendor` → collector class.
+"""The explicit registry: a source's `platform` → collector class.
 
-`build_collectors(contract, http=..., clock=...)` returns the vendor's collector plus a
-Statuspage collector when `sources.status_page` is set; `build_collector` returns one.
+`build_collectors(contract, http=..., clock=...)` returns one collector per entry of the
+contract's `sources` (each built from the contract seen with that entry as its source),
+plus a Statuspage collector for each entry with a `status_page`; `build_collector` one.
 NICE CXone, Five9 and Talkdesk are not here yet (see docs/collectors.md): a contract naming
 them is a PermanentError that says so, not a silent no-op. Their status pages (Statuspage)
 are still collected.
@@ -10,6 +11,7 @@ are still collected.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from monitor.collectors.amazon_connect import AmazonConnectCollector
@@ -19,7 +21,7 @@ from monitor.collectors.genesys import GenesysCollector
 from monitor.collectors.http import HttpClient
 from monitor.collectors.statuspage import StatuspageCollector
 from monitor.collectors.twilio import TwilioFlexCollector
-from monitor.domain.contract import Contract
+from monitor.domain.contract import NO_PLATFORM, Contract
 from monitor.errors import PermanentError
 
 COLLECTORS: dict[str, Callable[..., Any]] = {
@@ -34,26 +36,31 @@ NOT_BUILT = ("nice-cxone", "five9", "talkdesk")
 
 def build_collector(contract: Contract, *, http: HttpClient | None = None,
                     clock: Clock = utc_now, kind: str | None = None) -> Collector:
-    """The collector for `kind` (default: the contract's vendor)."""
-    kind = kind or contract.vendor
+    """The collector for `kind` (default: the platform of the contract's first source)."""
+    kind = kind or contract.platform
     factory = COLLECTORS.get(kind)
     if factory is None:
         extra = " (not built yet: status pages only)" if kind in NOT_BUILT else ""
-        raise PermanentError(f"contract {contract.id}: no collector for vendor {kind!r}{extra}; "
-                             f"known: {', '.join(sorted(COLLECTORS))}")
+        raise PermanentError(f"contract {contract.id}: no collector for platform {kind!r}"
+                             f"{extra}; known: {', '.join(sorted(COLLECTORS))}")
     collector: Collector = factory(contract, http or HttpClient(), clock)
     return collector
 
 
 def build_collectors(contract: Contract, *, http: HttpClient | None = None,
                      clock: Clock = utc_now) -> list[Collector]:
-    """Every source the contract names: its vendor API and its status page."""
+    """Every source the contract names: each platform's API and its status page."""
     http = http or HttpClient()
     out: list[Collector] = []
-    if contract.vendor in COLLECTORS:
-        out.append(build_collector(contract, http=http, clock=clock))
-    elif contract.vendor not in NOT_BUILT:
-        build_collector(contract, http=http, clock=clock)  # raises with the known kinds
-    if contract.sources.status_page and contract.vendor != "statuspage":
-        out.append(build_collector(contract, http=http, clock=clock, kind="statuspage"))
+    for source in contract.all_sources:
+        seen = contract if source is contract.sources else replace(contract, sources=source)
+        platform = seen.platform
+        if platform == NO_PLATFORM:
+            continue
+        if platform in COLLECTORS:
+            out.append(build_collector(seen, http=http, clock=clock))
+        elif platform not in NOT_BUILT:
+            build_collector(seen, http=http, clock=clock)  # raises with the known kinds
+        if source.status_page and platform != "statuspage":
+            out.append(build_collector(seen, http=http, clock=clock, kind="statuspage"))
     return out

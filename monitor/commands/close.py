@@ -15,7 +15,9 @@ from pathlib import Path
 
 from monitor.config import contracts_dir, database_url
 from monitor.domain.close import close_period
+from monitor.domain.contract import Contract
 from monitor.domain.periods import period_for
+from monitor.domain.results import Period
 from monitor.errors import InputError
 from monitor.spec import find_contract
 from monitor.storage import Store
@@ -48,7 +50,20 @@ def run(args: argparse.Namespace) -> int:
         if not store.close_period(contract.id, period.label, closure.by, closure.at):
             print(f"{contract.id} {period.label} was already final")
             return 0
+        opened = _open_cases(store, contract, period, now)
     finally:
         store.close()
     print(f"{contract.id} {period.label} is final (closed by {closure.by})")
+    if opened:
+        print(f"performance-issue cases open: {', '.join(opened)} (see `slamon cases list`)")
     return 0
+
+
+def _open_cases(store: Store, contract: Contract, period: Period, now: datetime) -> list[str]:
+    """A breach made final opens its performance-issue case (docs/cases.md)."""
+    from monitor.commands.case_opening import open_cases
+    from monitor.storage.history import stored_evaluations
+
+    stored = stored_evaluations(store, contract, count=10_000, kind=period.kind)
+    final = [e for e in stored if e.period.label == period.label]
+    return open_cases(store, contract, final[0], None, now) if final else []

@@ -23,7 +23,9 @@ from typing import TextIO
 from monitor.commands.common import parse_instant
 from monitor.domain.contract import SECONDS_METRICS, Contract, Metric, Status
 from monitor.domain.history import evaluate_history
+from monitor.domain.outlook import MISSES, Standing, outlook_of
 from monitor.domain.periods import period_for
+from monitor.domain.reasons import reason
 from monitor.domain.results import Evaluation, PeriodCredits, SlaResult
 from monitor.errors import InputError
 from monitor.interchange import evaluation_to_json
@@ -47,7 +49,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="evaluate as of this instant (ISO 8601 with offset; default now)")
     parser.add_argument("--json", action="store_true", help="print the interchange JSON")
     parser.add_argument("--fail-on-breach", action="store_true",
-                        help="exit 3 when an SLA is breached")
+                        help="exit 3 when an SLA is breached or its breach is certain")
     parser.add_argument("--history", type=int, default=12, metavar="N",
                         help="earlier periods evaluated for earn-back and rolling defaults "
                         "(default 12)")
@@ -96,18 +98,23 @@ def run(args: argparse.Namespace) -> int:
                                  "as the source (no --intervals/--outages)", column="--save")
             source.store.save_contract(contract)
             source.store.save_evaluation(past.current, past.current_credits, at=as_of)
+            from monitor.commands.case_opening import open_cases
+
+            open_cases(source.store, contract, past.current, past.current_credits, as_of)
     finally:
         if isinstance(source, StoreSource):
             source.store.close()
     evaluation, credits = past.current, past.current_credits
     if args.json:
-        doc = evaluation_to_json(evaluation, credits, currency=contract.currency)
+        lines = [line for line in (credits.lines if credits is not None else ())
+                 if line.period == evaluation.period.label]
+        notes = {r.sla_id: reason(contract.sla(r.sla_id), r, lines) for r in evaluation.results}
+        doc = evaluation_to_json(evaluation, credits, currency=contract.currency, notes=notes)
         json.dump(doc, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         print_table(contract, evaluation, credits, sys.stdout)
-    breached = any(r.status in (Status.BREACHED, Status.KEY_MEASUREMENT_MISSED)
-                   for r in evaluation.results)
+    breached = any(outlook_of(r).standing in MISSES for r in evaluation.results)
     return 3 if args.fail_on_breach and breached else 0
 
 
@@ -144,26 +151,40 @@ def _evidence(result: SlaResult) -> str:
     return f"{text} [{own}]" if own else text
 
 
+def status_text(result: SlaResult) -> str:
+    """`met`/`breached` for an ended period, the open-period state while it runs."""
+    o = outlook_of(result)
+    if o.open and o.standing is not Standing.NO_DATA:
+        return str(o.standing)
+    return str(result.status)
+
+
 def print_table(contract: Contract, evaluation: Evaluation, credits: PeriodCredits | None,
                 out: TextIO) -> None:
     period = evaluation.period
     tty = out.isatty()
+    lines = [line for line in (credits.lines if credits is not None else ())
+             if line.period == period.label]
     amounts: dict[str, Decimal] = {}
-    if credits is not None:
-        for credit in credits.lines:
-            amounts[credit.sla_id] = amounts.get(credit.sla_id, Decimal(0)) + credit.amount
+    for credit in credits.lines if credits is not None else ():
+        amounts[credit.sla_id] = amounts.get(credit.sla_id, Decimal(0)) + credit.amount
     out.write(f"{contract.id}  {period.label}  {period.start.isoformat()} .. "
               f"{period.end.isoformat()}  ({evaluation.status}, as of "
               f"{evaluation.as_of.isoformat()})\n")
-    rows: list[list[str]] = [["SLA", "METRIC", "VALUE", "TARGET", "STATUS", "CREDIT",
+    rows: list[list[str]] = [["SLA", "METRIC", "VALUE", "TARGET", "STATUS", "CREDIT", "NOTE",
                               "EVIDENCE"]]
     flags: list[bool] = [False]
+    any_open = False
     for r in evaluation.results:
-        bad = r.status in (Status.BREACHED, Status.KEY_MEASUREMENT_MISSED)
-        status = str(r.status) + (" (below minimum)" if r.below_minimum else "")
+        o = outlook_of(r)
+        any_open = any_open or o.open
+        bad = o.standing in MISSES
+        status = status_text(r) + (" (below minimum)" if r.below_minimum else "")
+        amount = f"{amounts.get(r.sla_id, Decimal('0')):.2f}"
         rows.append([r.sla_id, r.metric, format_value(r.metric, r.value), _target(r),
                      status.upper() if bad and not tty else status,
-                     f"{amounts.get(r.sla_id, Decimal('0')):.2f}", _evidence(r)])
+                     f"{amount} accruing" if o.open and amount != "0.00" else amount,
+                     reason(contract.sla(r.sla_id), r, lines) or "-", _evidence(r)])
         flags.append(bad)
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for cols, bad in zip(rows, flags, strict=True):
@@ -173,6 +194,10 @@ def print_table(contract: Contract, evaluation: Evaluation, credits: PeriodCredi
             line = f"\x1b[1;31m{line}\x1b[0m" if tty else f"{line}  <-- breach"
         out.write(line.rstrip() + "\n")
     total = credits.total if credits is not None else Decimal("0.00")
-    out.write(f"credit total: {total:.2f} {contract.currency}\n")
+    if any_open:
+        out.write(f"credit accruing if nothing changes: {total:.2f} {contract.currency} "
+                  "(not owed: the period is still open)\n")
+    else:
+        out.write(f"credit total: {total:.2f} {contract.currency}\n")
     for problem in evaluation.problems:
         out.write(f"problem: {problem}\n")

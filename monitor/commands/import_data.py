@@ -1,14 +1,16 @@
 """`slamon import`: bring interval and outage files into the database.
 
     slamon import intervals FILE.csv --contract ID [--db URL] [--contracts-dir DIR]
-    slamon import outages FILE.csv [--contract ID] [--db URL]
+    slamon import outages FILE.csv (--contract ID | --all-contracts) [--db URL]
 
 Each file is all-or-nothing: the whole file is checked before anything is written (a bad
 row is named by file, line and column and nothing is imported), then written in one
 transaction. Re-importing a file changes nothing; a corrected file updates exactly the
 changed intervals and records the corrections. Prints a summary (new / updated / unchanged);
-large files show a progress bar on a terminal. Outages without --contract apply to every
-contract.
+large files show a progress bar on a terminal. An outage file names the vendor whose
+services went down, so it is imported for one contract (`--contract`); `--all-contracts`
+is the explicit choice for a shared component (a carrier, an SSO provider), and each
+contract still counts only the services its availability SLAs name.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         p.add_argument("file", type=Path, metavar="FILE.csv")
         p.add_argument("--contract", required=kind == "intervals", metavar="ID|FILE",
                        help="contract id (looked up in --contracts-dir) or contract file")
+        if kind == "outages":
+            p.add_argument("--all-contracts", action="store_true",
+                           help="apply the outages to every contract (each counts only the "
+                           "services its SLAs name); otherwise --contract is required")
         p.add_argument("--contracts-dir", "--contracts", dest="contracts_dir", type=Path,
                        default=None,
                        help="where contract ids are looked up (default: SLAMON_CONTRACTS "
@@ -47,6 +53,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from monitor.spec import find_contract
+
+    if args.kind == "outages" and bool(args.contract) == bool(args.all_contracts):
+        print("slamon import outages: give --contract ID (the contract whose vendor had the "
+              "outages) or --all-contracts (one shared component), not "
+              + ("both" if args.contract else "neither"), file=sys.stderr)
+        return 2
 
     contract = (find_contract(args.contract, contracts_dir(args.contracts_dir))
                 if args.contract else None)

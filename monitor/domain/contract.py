@@ -139,8 +139,33 @@ class Queue:
     site: str | None = None
 
 
+NO_PLATFORM = "none"  # a contract with no `sources`: data arrives by `slamon import` only
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person at the vendor company: who statements and claims go to."""
+
+    name: str
+    email: str
+    role: str = "claims"  # claims | statements | escalation | account | ...
+
+
+@dataclass(frozen=True)
+class Party:
+    """The company that owes the credits: not the platform it runs (`Sources.platform`).
+    Two BPOs reporting by CSV are two parties on one platform."""
+
+    id: str
+    legal_name: str
+    contacts: tuple[Contact, ...] = ()
+
+
 @dataclass(frozen=True)
 class Sources:
+    # The platform polled (a collector kind: genesys-cloud, amazon-connect, csv, ...);
+    # "" for a contract built in code, which then reads as `Contract.vendor`.
+    platform: str = ""
     queues: tuple[Queue, ...] = ()
     status_page: str | None = None
     credentials_env: Mapping[str, str] = field(default_factory=dict)
@@ -320,6 +345,33 @@ class Contract:
     notifications: tuple[Notifier, ...] = ()
     source_file: str | None = None
     source_hash: str | None = None
+    party: Party | None = None  # None: a contract built in code; `vendor` is the party id
+    more_sources: tuple[Sources, ...] = ()  # platforms beyond the first (`sources`)
+    revision: str = "original"  # the amendment this contract is, or "original"
+    revision_note: str = ""
+    # Amended versions of this contract, each complete, oldest first: (effective, contract).
+    amendments: tuple[tuple[date, Contract], ...] = ()
+
+    @property
+    def platform(self) -> str:
+        return self.sources.platform or self.vendor
+
+    @property
+    def all_sources(self) -> tuple[Sources, ...]:
+        return (self.sources, *self.more_sources)
+
+    @property
+    def legal_name(self) -> str:
+        return self.party.legal_name if self.party is not None else self.vendor
+
+    def in_force(self, day: date) -> Contract:
+        """The revision of this contract in force on `day` (periods are judged under the
+        revision in force on their first day), so an amendment never rewrites history."""
+        current = self
+        for effective, amended in self.amendments:
+            if effective <= day:
+                current = amended
+        return current
 
     def calendar(self, calendar_id: str) -> Calendar:
         if calendar_id == CALENDAR_24X7.id:

@@ -262,33 +262,40 @@ def assess_credits(contract: Contract, evaluations: Sequence[Evaluation]) -> lis
     """One `PeriodCredits` per evaluation (oldest first), with lines, capped total and the
     chronic failures raised so far. Raises `ContractError` for inconsistent credit terms and
     `InputError` for a history that is out of order or of another contract."""
-    problems = credit_problems(contract)
-    if problems:
-        raise ContractError(problems)
     for evaluation in evaluations:
         if evaluation.contract_id != contract.id:
             raise InputError(
                 f"evaluation of {evaluation.period.label} belongs to contract "
                 f"{evaluation.contract_id!r}, not {contract.id!r}"
             )
-    histories, to_date = _histories(contract, evaluations)
+    # Each period is charged under the revision in force on its first day; the histories
+    # (earn-back, rolling defaults) run over every SLA any revision has.
+    revisions = [contract.in_force(ev.period.start.astimezone(contract.tz).date())
+                 for ev in evaluations] or [contract]
+    for revision in {id(r): r for r in revisions}.values():
+        problems = credit_problems(revision)
+        if problems:
+            raise ContractError(problems)
+    every = _every_sla(contract, revisions)
+    histories, to_date = _histories(every, evaluations)
     at_index = {
         sla_id: {index: pos for pos, (index, _) in enumerate(entries)}
         for sla_id, entries in histories.items()
     }
     chronic = chronic_by_period(contract, evaluations, histories)
-    held: dict[str, list[HeldCredit]] = {sla.id: [] for sla in contract.slas}
+    held: dict[str, list[HeldCredit]] = {sla.id: [] for sla in every.slas}
     open_failures: list[ChronicFailure] = []
     lists = {sla_id: [entry for _, entry in entries] for sla_id, entries in histories.items()}
     out: list[PeriodCredits] = []
     for index, evaluation in enumerate(evaluations):
+        current = revisions[index]
         resolutions: list[CreditLine] = []
         own: list[CreditLine] = []
-        for sla in contract.slas:
+        for sla in current.slas:
             partial = to_date.get((index, sla.id))
             if partial is not None:
                 own.append(CreditLine(
-                    sla.id, evaluation.period.label, contract.currency, ZERO, ZERO, "none",
+                    sla.id, evaluation.period.label, current.currency, ZERO, ZERO, "none",
                     "none", origin=evaluation.period.label,
                     explanation=f"{partial.label} to date: assessed in the evaluation that "
                     f"reaches the end of {partial.label}"))
@@ -306,11 +313,11 @@ def assess_credits(contract: Contract, evaluations: Sequence[Evaluation]) -> lis
                 if line is not None:
                     resolutions.append(line)
             held[sla.id] = still
-            own.append(_line(contract, sla, history, pos, evaluation.period.label))
-        own, cap = _apply_monthly_cap(contract, own)
+            own.append(_line(current, sla, history, pos, evaluation.period.label))
+        own, cap = _apply_monthly_cap(current, own)
         final_own: list[CreditLine] = []
         for line in own:
-            spec = contract.sla(line.sla_id).credits
+            spec = current.sla(line.sla_id).credits
             if spec is not None and spec.earnback and not spec.unrelieved and line.amount > 0:
                 held[line.sla_id].append(
                     HeldCredit(line.sla_id, line.period, line.amount, spec.earnback.months,
@@ -340,6 +347,14 @@ def assess_credits(contract: Contract, evaluations: Sequence[Evaluation]) -> lis
             )
         )
     return out
+
+
+def _every_sla(contract: Contract, revisions: Sequence[Contract]) -> Contract:
+    """`contract` with every SLA any revision has (the latest definition of each)."""
+    if all(r is contract for r in revisions):
+        return contract
+    by_id = {sla.id: sla for revision in (contract, *revisions) for sla in revision.slas}
+    return replace(contract, slas=tuple(by_id.values()))
 
 
 def credits_for(contract: Contract, evaluations: Sequence[Evaluation]) -> PeriodCredits:

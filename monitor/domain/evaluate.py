@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -44,11 +44,13 @@ from monitor.domain.contract import (
 from monitor.domain.exclusions import Window, as_spans, windows_for
 from monitor.domain.kpis import Ratio, ratio_for, required_columns
 from monitor.domain.measurements import Measurements
+from monitor.domain.outlook import outlook
 from monitor.domain.periods import period_containing
 from monitor.domain.results import AppliedExclusion, Evaluation, Evidence, Period, SlaResult
 from monitor.errors import InputError
 
 MINUTE_NS = agg.MINUTE_NS
+SECONDS_PER_DAY = Decimal(86_400)
 
 
 class _State:
@@ -354,6 +356,8 @@ def evaluate(
     """
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
+    # The revision in force on the period's first day: an amendment never rewrites history.
+    contract = contract.in_force(period.start.astimezone(contract.tz).date())
     wanted = set(slas) if slas is not None else None
     if wanted is not None:
         unknown = wanted - {s.id for s in contract.slas}
@@ -361,7 +365,7 @@ def evaluate(
             raise InputError(f"contract {contract.id} has no SLA {', '.join(sorted(unknown))}",
                              column="sla")
     frame = _Frame(measurements.intervals)
-    spans_cache: dict[tuple[str, str], OpenSpans] = {}
+    spans_cache: dict[tuple[str, str, datetime], OpenSpans] = {}
     results: list[SlaResult] = []
     problems: list[str] = []
     for sla in contract.slas:
@@ -378,17 +382,23 @@ def evaluate(
         target = sla.target_on(own.start.astimezone(contract.tz).date())
         details: dict[str, Any] = {"period": own.label, "period_start": own.start.isoformat(),
                                    "period_end": own.end.isoformat()}
-        lo, hi = to_ns(own.start), to_ns(own.end)
+        # An open period is judged on what has happened by `as_of`: later rows are cut,
+        # and availability counts elapsed minutes, not the whole period's.
+        ended = as_of >= own.end
+        until = own.end if ended else max(as_of, own.start)
+        lo, hi = to_ns(own.start), to_ns(until)
         try:
             calendar = contract.calendar(sla.calendar)
         except KeyError:
             problems.append(f"{sla.id}: unknown calendar {sla.calendar!r}")
             results.append(_insufficient(sla, target, _short_formula(sla), details))
             continue
-        key = (sla.calendar, own.label)
-        if key not in spans_cache:
-            spans_cache[key] = open_spans(calendar, own.start, own.end, contract.tz)
-        cal = spans_cache[key]
+        for window_end in {own.end, until}:
+            key = (sla.calendar, own.label, window_end)
+            if key not in spans_cache:
+                spans_cache[key] = open_spans(calendar, own.start, window_end, contract.tz)
+        cal = spans_cache[(sla.calendar, own.label, until)]
+        full = spans_cache[(sla.calendar, own.label, own.end)]
         windows = windows_for(sla, contract, own.start, own.end)
         excl = as_spans(windows)
         applied = _applied(windows, cal)
@@ -400,6 +410,12 @@ def evaluate(
         else:
             result = _count_result(sla, target, frame, contract, lo, hi, cal, excl, details,
                                    applied, excluded_min, keep_intervals)
+        left = Decimal((own.end.astimezone(UTC) - until.astimezone(UTC)).total_seconds()) \
+            / SECONDS_PER_DAY
+        details.update(outlook(sla, result, ended=ended,
+                               elapsed_minutes=Decimal(cal.seconds) / 60,
+                               total_minutes=Decimal(full.seconds) / 60,
+                               remaining_days=left).as_details())
         if result.status is Status.INSUFFICIENT_DATA:
             why = details.get("missing") or "no volume in the period"
             problems.append(f"{sla.id}: insufficient data ({why})")

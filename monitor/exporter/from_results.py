@@ -23,8 +23,9 @@ import numpy as np
 
 from monitor.domain.budget import calendar_minutes, project_result
 from monitor.domain.calendars import open_spans, to_ns
-from monitor.domain.contract import SECONDS_METRICS, Contract, PeriodKind, Sla, Status
+from monitor.domain.contract import SECONDS_METRICS, Contract, PeriodKind, Sla
 from monitor.domain.exclusions import expand
+from monitor.domain.outlook import MISSES, outlook_of
 from monitor.domain.periods import period_containing
 from monitor.domain.results import Evaluation, PeriodCredits, SlaResult
 from monitor.exporter.snapshot import (
@@ -63,13 +64,14 @@ def sla_snapshot(
     target = result.target
     elapsed, total = calendar_minutes(contract, sla, ev.period, now)
     projection = project_result(contract, sla, result, ev.period, now)
+    outlook = outlook_of(result)
     snap = SlaSnapshot(
         vendor=contract.vendor, contract=contract.id, sla=sla.id, metric=str(sla.metric),
         unit=unit, direction=str(target.direction), calendar=sla.calendar,
         period=ev.period.label, period_kind=str(ev.period.kind), target=float(target.value),
         attainment=_f(result.value), raw_attainment=_f(result.raw_value),
         elapsed_ratio=float(elapsed / total) if total > 0 else None,
-        breached=result.status is Status.BREACHED,
+        breached=outlook.standing in MISSES, standing=str(outlook.standing),
         credit_accrued=credit, currency=contract.currency,
     )
     if projection is None:

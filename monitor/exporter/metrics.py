@@ -25,10 +25,12 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from monitor import conventions as C
+from monitor.domain.outlook import Standing
 from monitor.exporter.snapshot import MetricsSnapshot, SlaSnapshot, SnapshotSource
 
 log = logging.getLogger(__name__)
 
+STATES = tuple(str(s) for s in Standing)
 CACHED = " Read from stored results at scrape time (see slamon_snapshot_age_seconds)."
 SLA_PL = list(C.SLA_PERIOD_LABELS)
 SLA_L = list(C.SLA_LABELS)
@@ -111,8 +113,13 @@ class SlamonMetrics(Collector):
         elapsed = GaugeMetricFamily(C.PERIOD_ELAPSED_RATIO,
                                     "Share of the period's calendar time gone." + CACHED,
                                     labels=SLA_PL)
-        breached = GaugeMetricFamily(C.BREACHED, "1 if the SLA is breached this period."
-                                     + CACHED, labels=SLA_PL)
+        breached = GaugeMetricFamily(
+            C.BREACHED, "1 if the period ended breached or a breach is already certain; an "
+            "open period that can still be met is 0." + CACHED, labels=SLA_PL)
+        standing = GaugeMetricFamily(
+            C.STANDING, "1 for the SLA's state this period (on_track, at_risk, "
+            "breach_certain while open; met, breached once ended; no_data)." + CACHED,
+            labels=[*SLA_PL, C.L_STATE])
         good = CounterMetricFamily(C.GOOD_EVENTS, "Good events this period (resets at period "
                                    "start); for burn rates." + CACHED, labels=SLA_L)
         valid = CounterMetricFamily(C.VALID_EVENTS, "Valid events this period (resets at "
@@ -126,14 +133,18 @@ class SlamonMetrics(Collector):
             if s.elapsed_ratio is not None:
                 elapsed.add_metric(pl, s.elapsed_ratio)
             breached.add_metric(pl, 1.0 if s.breached else 0.0)
+            if s.standing:
+                for state in STATES:
+                    standing.add_metric([*pl, state], 1.0 if state == s.standing else 0.0)
             if s.good_events is not None and s.valid_events is not None:
                 good.add_metric(sl, s.good_events)
                 valid.add_metric(sl, s.valid_events)
-        return [budget, remaining, elapsed, breached, good, valid]
+        return [budget, remaining, elapsed, breached, standing, good, valid]
 
     def _money_families(self, snap: MetricsSnapshot) -> list[Metric]:
         accrued = GaugeMetricFamily(
-            C.CREDIT_ACCRUED, "Service credit owed for this period, in the contract currency."
+            C.CREDIT_ACCRUED, "Service credit for this period in the contract currency: owed "
+            "once the period has ended, accruing if nothing changes while it is open."
             + CACHED, labels=[*SLA_PL, C.L_CURRENCY])
         at_risk = GaugeMetricFamily(
             C.CREDIT_AT_RISK, "Amount at risk this period, in the contract currency." + CACHED,

@@ -39,7 +39,8 @@ class SlaSnapshot:
     elapsed_ratio: float | None = None  # share of the period's (calendar) time gone
     good_events: float | None = None  # this period's, for burn-rate `rate()`
     valid_events: float | None = None
-    breached: bool = False
+    breached: bool = False  # ended breached, or breach certain
+    standing: str = ""  # monitor.domain.outlook.Standing; "" = not measured
     credit_accrued: Decimal | None = None  # this period, in `currency`
     currency: str = ""
 

@@ -53,7 +53,7 @@ def gather(contract: Contract, label: str, source: Source, as_of: datetime,
     entries = [HistoryEntry(e, c) for e, c in zip(evaluations, credits, strict=True)]
     labels = {e.period.label for e in evaluations}
     return ReportData(
-        contract=contract,
+        contract=contract.in_force(period.first_day),
         period=period.label,
         evaluation=evaluations[-1],
         credits=credits[-1],

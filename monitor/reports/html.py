@@ -19,6 +19,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from monitor.domain.contract import Direction, Status
+from monitor.domain.outlook import Standing
 from monitor.domain.results import AppliedExclusion, SlaResult
 from monitor.reports.cases_view import CaseView, case_views
 from monitor.reports.model import ReportData
@@ -46,6 +47,9 @@ STATUS_NAMES: dict[str, str] = {
     Status.BREACHED.value: "Breached",
     Status.INSUFFICIENT_DATA.value: "Insufficient data",
     Status.KEY_MEASUREMENT_MISSED.value: "Missed (key measurement)",
+    Standing.ON_TRACK.value: "On track",
+    Standing.AT_RISK.value: "At risk",
+    Standing.BREACH_CERTAIN.value: "Breach certain",
 }
 MECHANISM_NAMES: dict[str, str] = {
     "tier": "Credit table",
@@ -193,8 +197,9 @@ def build_view(data: ReportData) -> dict[str, Any]:
             "metric": METRIC_NAMES.get(r.metric, r.metric) + _own_period(data, r),
             "target": format_target(r.metric, r.target),
             "actual": format_value(r.metric, r.value),
-            "status": str(r.status),
-            "status_name": STATUS_NAMES.get(str(r.status), str(r.status)),
+            "status": data.standing(r),
+            "status_name": STATUS_NAMES.get(data.standing(r), data.standing(r)),
+            "note": data.note(r),
             "credit": format_money(line.amount, line.currency) if line else "—",
             "held": (format_money(line.held, line.currency)
                      if line is not None and line.held else None),
@@ -252,6 +257,9 @@ def build_view(data: ReportData) -> dict[str, Any]:
         ],
         "deadline": long_date(data.claim_deadline),
         "deadline_days": c.claim_deadline_days,
+        "deadline_note": data.deadline_note,
+        "vendor_text": data.vendor_text,
+        "revision_text": data.revision_text,
         "summary": summary,
         "breaches": [_breach(data, r) for r in data.breaches()],
         "chronic": chronic,

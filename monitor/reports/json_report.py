@@ -74,6 +74,8 @@ def _sla(data: ReportData, r: SlaResult) -> dict[str, Any]:
         "target": _number(r.target.value),
         "direction": str(r.target.direction),
         "status": str(r.status),
+        "standing": data.standing(r),
+        "note": data.note(r),
         "credit": money_string(line.amount) if line else "0.00",
         "credit_line": None if line is None else {
             "amount": money_string(line.amount), "assessed": money_string(line.assessed),
@@ -106,6 +108,9 @@ def report_to_json(data: ReportData) -> dict[str, Any]:
         "contract": data.contract.id,
         "contract_name": data.contract.name,
         "vendor": data.contract.vendor,
+        "vendor_name": data.contract.legal_name,
+        "platform": data.contract.platform,
+        "revision": data.contract.revision,
         "period": {"label": data.period, "start": period.start.isoformat(),
                    "end": period.end.isoformat()},
         "currency": data.currency,
@@ -123,6 +128,8 @@ def report_to_json(data: ReportData) -> dict[str, Any]:
         "credit_cap": (money_string(data.credits.cap)
                        if data.credits is not None and data.credits.cap is not None else None),
         "claim_deadline": data.claim_deadline.isoformat() if data.claim_deadline else None,
+        "claim_deadline_passed": data.deadline_passed,
+        "claim_deadline_note": data.deadline_note,
         "chronic_failures": [
             {"sla": cf.rule_sla, "consequence": cf.consequence, "periods": list(cf.periods),
              "raised_in": cf.raised_in}

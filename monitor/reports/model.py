@@ -17,6 +17,8 @@ from decimal import Decimal
 from typing import Protocol
 
 from monitor.domain.contract import Contract, Sla, Status
+from monitor.domain.outlook import Standing, outlook_of
+from monitor.domain.reasons import reason
 from monitor.domain.results import (
     ChronicFailure,
     CreditLine,
@@ -129,6 +131,55 @@ class ReportData:
         if days is None:
             return None
         return self.last_day + timedelta(days=days)
+
+    @property
+    def vendor_text(self) -> str:
+        """The company the claim is addressed to: legal name and id."""
+        c = self.contract
+        return c.vendor if c.legal_name == c.vendor else f"{c.legal_name} ({c.vendor})"
+
+    @property
+    def revision_text(self) -> str:
+        """Which revision of the contract the period was evaluated under."""
+        c = self.contract
+        if c.revision == "original":
+            return "original terms"
+        return f"{c.revision}: {c.revision_note}" if c.revision_note else c.revision
+
+    @property
+    def deadline_passed(self) -> bool:
+        """Whether the report was prepared after the last day a claim is accepted."""
+        deadline = self.claim_deadline
+        if deadline is None:
+            return False
+        return self.generated_at.astimezone(self.contract.tz).date() > deadline
+
+    @property
+    def deadline_note(self) -> str:
+        """What a passed deadline means, in words, for page 1 and every other format."""
+        deadline = self.claim_deadline
+        if deadline is None or not self.deadline_passed:
+            return ""
+        late = (self.generated_at.astimezone(self.contract.tz).date() - deadline).days
+        return (f"The claim deadline ({deadline.isoformat()}) passed {late} day"
+                f"{'' if late == 1 else 's'} before this report was prepared: the vendor may "
+                "refuse the claim as late. Check the contract's terms on late claims before "
+                "sending it.")
+
+    def standing(self, result: SlaResult) -> str:
+        """`met` / `breached` once the period has ended; on_track / at_risk /
+        breach_certain while it is open (`monitor.domain.outlook`)."""
+        o = outlook_of(result)
+        return str(o.standing) if o.open and o.standing is not Standing.NO_DATA \
+            else str(result.status)
+
+    def note(self, result: SlaResult) -> str:
+        """Why the status and the money disagree, or what an open SLA still needs."""
+        sla = self.sla(result.sla_id)
+        if sla is None or self.credits is None:
+            return ""
+        lines = [line for line in self.credits.lines if line.period == self.period]
+        return reason(sla, result, lines)
 
     @property
     def total_claimed(self) -> Decimal:

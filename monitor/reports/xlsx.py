@@ -30,7 +30,7 @@ from monitor.reports.units import xlsx_money_format, xlsx_value_format
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "SLA", "Metric", "Target", "Actual", "Actual before exclusions", "Status", "Credit",
-    "Held for earn-back", "Tier", "Credit status", "Mechanism", "Explanation",
+    "Held for earn-back", "Tier", "Credit status", "Mechanism", "Explanation", "Note",
 )
 EVIDENCE_COLUMNS: tuple[str, ...] = (
     "SLA", "Metric", "Formula", "Numerator", "Denominator", "Value", "Intervals",
@@ -115,7 +115,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) 
 
 def summary_header_row(data: ReportData) -> int:
     """Row of the summary table's header (below the key/value block); tests use it."""
-    return 13
+    return 15
 
 
 def _summary(ws: Worksheet, data: ReportData) -> None:
@@ -125,7 +125,8 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
     block: list[tuple[str, Any, str | None]] = [
         ("Contract", c.id, None),
         ("Contract name", c.name, None),
-        ("Vendor", c.vendor, None),
+        ("Vendor", data.vendor_text, None),
+        ("Terms", data.revision_text, None),
         ("Period", data.period, None),
         ("Period start", _local(data, period.start), "yyyy-mm-dd hh:mm"),
         ("Period end (exclusive)", _local(data, period.end), "yyyy-mm-dd hh:mm"),
@@ -133,6 +134,7 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
         ("Currency", data.currency, None),
         ("Total claimed", data.total_claimed, money),
         ("Claim deadline", data.claim_deadline, "yyyy-mm-dd"),
+        ("Claim deadline passed", data.deadline_note or "no", None),
         ("Generated at", _local(data, data.generated_at), "yyyy-mm-dd hh:mm"),
     ]
     ws.cell(row=1, column=1, value="Service credit report").font = Font(bold=True, size=14)
@@ -153,13 +155,14 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
             (result.target.value, vfmt),
             (result.value, vfmt),
             (result.raw_value, vfmt),
-            (str(result.status), None),
+            (data.standing(result), None),
             (line.amount if line is not None else None, money),
             (line.held if line is not None and line.held else None, money),
             (tier, None),
             (line.status if line is not None else None, None),
             (line.mechanism if line is not None else None, None),
             (line.explanation if line is not None else None, None),
+            (data.note(result) or None, None),
         ]
         for col, (value, fmt) in enumerate(values, start=1):
             _put(ws, row, col, value, fmt)

@@ -62,7 +62,11 @@ kind: VendorContract
 metadata:
   id: {DEMO_ID}
   name: "Demo Corp - Genesys Cloud (simulated)"
-  vendor: genesys-cloud
+  vendor:                         # the company that owes the credits
+    id: genesys
+    legal_name: "Genesys Cloud Services, Inc."
+    contacts:
+      - {{name: "Technical Account Manager", email: "tam@genesys.example", role: claims}}
   currency: USD
   timezone: {DEMO_TZ}
   effective: {{from: {year}-01-01, to: {year + 2}-12-31}}
@@ -74,6 +78,7 @@ fees:
 calendars: {{}}
 
 sources:
+  platform: genesys-cloud         # the platform polled
   region: us_east_1               # `slamon demo` sends every request to the simulator
   queues:
 {queues}

@@ -148,7 +148,7 @@ class Service:
                 collectors = build_collectors(contract, http=self.http(), clock=self.clock)
             except SlamonError as exc:
                 log.error("event=source_unusable contract=%s error=%s", contract.id, exc)
-                self.health[(contract.id, contract.vendor)] = Health(up=False, errors=1)
+                self.health[(contract.id, contract.platform)] = Health(up=False, errors=1)
                 continue
             for collector in collectors:
                 self.sources.append(Source(contract, collector))

@@ -12,7 +12,8 @@ import copy
 import difflib
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -23,6 +24,7 @@ from monitor.errors import Problem
 from monitor.spec import v1
 from monitor.spec.mapping import to_contract
 from monitor.spec.rules import check_contract
+from monitor.spec.shape import amended_documents, upgrade
 from monitor.spec.yamlpos import Document, PathKey, format_path, load_document
 
 
@@ -76,6 +78,8 @@ def load_text(text: str, name: str, *, sha256: str | None = None,
     if header:
         problems += [Problem(name, doc.line_of((p,) if p else ()), p, m) for p, m in header]
         return Loaded(name, None, None, tuple(problems), ident, id_line)
+    problems += [Problem(name, doc.line_of(path), format_path(path), message,
+                         severity="warning") for path, message in upgrade(doc)]
     try:
         spec = v1.ContractSpec.model_validate(doc.data)
     except ValidationError as exc:
@@ -87,11 +91,55 @@ def load_text(text: str, name: str, *, sha256: str | None = None,
     if any(p.severity == "error" for p in problems):
         return Loaded(name, None, spec, tuple(problems), ident, id_line)
     contract = to_contract(spec, source_file=name, source_hash=sha256)
+    revisions, amendment_problems = _amendments(spec, doc, environ, name, sha256)
+    problems += amendment_problems
+    if any(p.severity == "error" for p in amendment_problems):
+        return Loaded(name, None, spec, tuple(problems), ident, id_line)
+    if revisions:
+        contract = replace(contract, amendments=tuple(revisions))
     return Loaded(name, contract, spec, tuple(problems), ident, id_line)
 
 
+def _amendments(spec: v1.ContractSpec, doc: Document, environ: Mapping[str, str] | None,
+                name: str, sha256: str | None) -> tuple[list[tuple[date, Contract]],
+                                                        list[Problem]]:
+    """Each amendment as a complete contract, checked like the file itself; a problem of
+    the amended contract is reported on the amendment's line."""
+    out: list[tuple[date, Contract]] = []
+    problems: list[Problem] = []
+    previous = spec.metadata.effective.from_
+    for i, merged in amended_documents(doc.data):
+        amendment = spec.amendments[i]
+        where = ("amendments", i)
+        line = doc.line_of((*where, "id"))
+        if amendment.effective <= previous:
+            problems.append(Problem(name, doc.line_of((*where, "effective")),
+                                    format_path((*where, "effective")),
+                                    f"must be after {previous.isoformat()} (the contract's start "
+                                    "or the amendment before it)"))
+            continue
+        previous = amendment.effective
+        merged_doc = Document(name, merged)
+        try:
+            amended = v1.ContractSpec.model_validate(merged)
+        except ValidationError as exc:
+            found = translate(exc, merged_doc)
+        else:
+            found = [p for p in check_contract(amended, merged_doc, environ)
+                     if p.severity == "error"]
+        if found:
+            problems += [Problem(name, line, format_path(where),
+                                 f"the amended contract is invalid: {p.path}: {p.message}")
+                         for p in found]
+            continue
+        revision = to_contract(amended, source_file=name, source_hash=sha256)
+        out.append((amendment.effective, replace(revision, revision=amendment.id,
+                                                 revision_note=amendment.description)))
+    return out, problems
+
+
 # Sections other keys refer to: with one of them cut, the reference rules would mislead.
-_REFERENCED: tuple[PathKey, ...] = (("calendars",), ("sources", "queues"), ("fees",),
+_REFERENCED: tuple[PathKey, ...] = (("calendars",), ("sources",), ("fees",),
                                     ("at_risk",))
 
 

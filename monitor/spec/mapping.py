@@ -11,6 +11,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from monitor.domain.contract import (
+    NO_PLATFORM,
     AbandonTreatment,
     Aggregation,
     AggregationMethod,
@@ -19,6 +20,7 @@ from monitor.domain.contract import (
     AvailabilityFormula,
     Calendar,
     ChronicRule,
+    Contact,
     ContinuousImprovement,
     Contract,
     CreditSpec,
@@ -29,6 +31,7 @@ from monitor.domain.contract import (
     Exclusion,
     Metric,
     Notifier,
+    Party,
     PerformanceIssue,
     PeriodKind,
     Queue,
@@ -139,6 +142,7 @@ def to_sla(spec: v1.SlaSpec) -> Sla:
 def to_sources(spec: v1.SourcesSpec) -> Sources:
     settings = {key: getattr(spec, key) for key in SETTING_KEYS if getattr(spec, key) is not None}
     return Sources(
+        platform=spec.platform,
         queues=tuple(Queue(q.id, q.name, q.channel, q.site) for q in spec.queues),
         status_page=spec.status_page,
         credentials_env=dict(spec.credentials_env),
@@ -164,7 +168,9 @@ def to_contract(spec: v1.ContractSpec, *, source_file: str | None = None,
     return Contract(
         id=meta.id,
         name=meta.name,
-        vendor=meta.vendor,
+        vendor=meta.vendor.id,
+        party=Party(meta.vendor.id, meta.vendor.legal_name,
+                    tuple(Contact(c.name, c.email, c.role) for c in meta.vendor.contacts)),
         currency=meta.currency,
         tz=ZoneInfo(meta.timezone),
         effective_from=meta.effective.from_,
@@ -180,7 +186,8 @@ def to_contract(spec: v1.ContractSpec, *, source_file: str | None = None,
             )
             for e in spec.exclusions
         ),
-        sources=to_sources(spec.sources),
+        sources=to_sources(spec.sources[0]) if spec.sources else Sources(platform=NO_PLATFORM),
+        more_sources=tuple(to_sources(src) for src in spec.sources[1:]),
         slas=tuple(to_sla(s) for s in spec.slas),
         at_risk=at_risk,
         chronic_failure=tuple(

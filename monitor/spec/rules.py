@@ -141,31 +141,36 @@ def _exclusions(spec: v1.ContractSpec, report: Report) -> None:
 
 
 def _sources(spec: v1.ContractSpec, report: Report, env: Mapping[str, str]) -> None:
-    src = spec.sources
-    vendor = spec.metadata.vendor
-    _unique([q.id for q in src.queues], ("sources", "queues"), "queue id", report)
-    if vendor == "amazon-connect":
+    _unique([q.id for src in spec.sources for q in src.queues], ("sources",), "queue id", report)
+    for i, src in enumerate(spec.sources):
+        _source(src, ("sources", i), report, env)
+
+
+def _source(src: v1.SourcesSpec, base: PathKey, report: Report,
+            env: Mapping[str, str]) -> None:
+    platform = src.platform
+    if platform == "amazon-connect":
         if src.instance_arn is None:
-            report.error(("sources",), "amazon-connect needs sources.instance_arn")
+            report.error(base, "amazon-connect needs instance_arn")
         elif not CONNECT_ARN.match(src.instance_arn):
-            report.error(("sources", "instance_arn"),
+            report.error((*base, "instance_arn"),
                          "must be an instance ARN like arn:aws:connect:us-east-1:123456789012:"
                          "instance/<uuid>")
-    if vendor == "twilio-flex":
+    if platform == "twilio-flex":
         if src.workspace_sid is None:
-            report.error(("sources",), "twilio-flex needs sources.workspace_sid (WS...)")
+            report.error(base, "twilio-flex needs workspace_sid (WS...)")
         elif not TWILIO_WORKSPACE.match(src.workspace_sid):
-            report.error(("sources", "workspace_sid"),
+            report.error((*base, "workspace_sid"),
                          "must be a TaskRouter workspace SID: WS followed by 32 hex digits")
-    if vendor == "genesys-cloud":
+    if platform == "genesys-cloud":
         if src.region is None and src.api_host is None:
-            report.error(("sources",), "genesys-cloud needs sources.region (e.g. eu_central_1)")
+            report.error(base, "genesys-cloud needs region (e.g. eu_central_1)")
         elif src.region is not None and src.region not in GENESYS_REGIONS:
-            report.error(("sources", "region"), f"unknown Genesys Cloud region {src.region!r}; "
+            report.error((*base, "region"), f"unknown Genesys Cloud region {src.region!r}; "
                          "use one of " + ", ".join(sorted(GENESYS_REGIONS)))
     for role, name in src.credentials_env.items():
         if not env.get(name):
-            report.warn(("sources", "credentials_env", role),
+            report.warn((*base, "credentials_env", role),
                         f"environment variable {name} is not set")
 
 

@@ -130,7 +130,7 @@ def _minimum(sla: v1.SlaSpec, minimum: Decimal, targets: list[Decimal], base: Pa
 
 
 def _queues(spec: v1.ContractSpec, sla: v1.SlaSpec, base: PathKey, report: Report) -> None:
-    known = {q.id for q in spec.sources.queues}
+    known = {q.id for src in spec.sources for q in src.queues}
     for j, queue in enumerate(sla.queues):
         if queue not in known:
             report.error((*base, "queues", j), f"queue {queue!r} is not listed in sources.queues")

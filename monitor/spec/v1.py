@@ -88,10 +88,24 @@ class RoundingSpec(Spec):
     )
 
 
+class ContactSpec(Spec):
+    name: str = Field(description="Person or team at the vendor.")
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="Their e-mail.")
+    role: str = Field(default="claims",
+                      description="What they receive: claims, statements, escalation, ...")
+
+
+class PartySpec(Spec):
+    id: Slug = Field(description="The vendor company's id: labels, statements, dashboards.")
+    legal_name: str = Field(description="The company's legal name, as on its invoices.")
+    contacts: list[ContactSpec] = Field(default_factory=list,
+                                        description="Who claims and statements go to.")
+
+
 class Metadata(Spec):
     id: Slug = Field(description="Contract id, unique across all contract files.")
     name: str = Field(description="Human name of the contract or schedule.")
-    vendor: Vendor = Field(description="Collector kind that polls this vendor.")
+    vendor: PartySpec = Field(description="The company that owes the credits.")
     currency: Currency = Field(description="ISO 4217 code, e.g. USD.")
     timezone: Zone = Field(description="IANA zone in which periods and calendars are cut.")
     effective: Effective = Field(description="Term of the contract.")
@@ -144,6 +158,7 @@ class QueueSpec(Spec):
 
 
 class SourcesSpec(Spec):
+    platform: Vendor = Field(description="The platform polled: the collector kind.")
     queues: list[QueueSpec] = Field(default_factory=list, description="Queues to poll.")
     status_page: str | None = Field(
         default=None, pattern=r"^https?://[^\s/]+", description="Statuspage base URL to watch."
@@ -365,6 +380,20 @@ class NotifierSpec(Spec):
     )
 
 
+class AmendmentSpec(Spec):
+    id: Slug = Field(description="Amendment id, e.g. amendment-1; reports name it.")
+    effective: Day = Field(description="First day in force; periods starting on or after it "
+                           "are evaluated under it.")
+    description: str = Field(default="", description="What changed and why, in words.")
+    fees: dict[str, Money] = Field(default_factory=dict, description="Fees replaced or added.")
+    slas: list[dict[str, Any]] = Field(
+        default_factory=list, description="SLAs changed (by id: only the keys given change) "
+        "or added (a new id: a complete SLA).")
+    remove_slas: list[str] = Field(default_factory=list, description="SLA ids dropped.")
+    at_risk: dict[str, Any] | None = Field(default=None, description="at_risk keys replaced.")
+    claims: dict[str, Any] | None = Field(default=None, description="claims keys replaced.")
+
+
 class ContractSpec(Spec):
     apiVersion: Literal["slamon/v1"] = Field(description="Always slamon/v1.")
     kind: Literal["VendorContract"] = Field(description="Always VendorContract.")
@@ -372,7 +401,9 @@ class ContractSpec(Spec):
     fees: dict[str, Money] = Field(description="Named charges that credit bases refer to.")
     calendars: dict[str, CalendarSpec] = Field(default_factory=dict, description="By id.")
     exclusions: list[ExclusionSpec] = Field(default_factory=list, description="Excluded time.")
-    sources: SourcesSpec = Field(default_factory=SourcesSpec, description="What to poll.")
+    sources: list[SourcesSpec] = Field(
+        default_factory=list, description="What to poll: one entry per platform (a single "
+        "mapping is read as a list of one).")
     at_risk: AtRiskSpec | None = Field(default=None, description="Outsourcing-style at-risk pool.")
     slas: list[SlaSpec] = Field(min_length=1, description="The service levels.")
     chronic_failure: list[ChronicSpec] = Field(default_factory=list, description="Repeat rules.")
@@ -381,6 +412,8 @@ class ContractSpec(Spec):
         default=None, description="Breach process."
     )
     notifications: list[NotifierSpec] = Field(default_factory=list, description="Notifiers.")
+    amendments: list[AmendmentSpec] = Field(
+        default_factory=list, description="Effective-dated changes, oldest first.")
 
 
 def header_problems(data: Any) -> list[tuple[str, str]]:

@@ -1,8 +1,10 @@
 """Which notifications an evaluation calls for.
 
-A breach: an SLA whose status is `breached` in the evaluated period. A recovery: an SLA back
-to `met` in a period for which a breach was already sent. The sent-log makes both happen
-once per channel (dispatch skips what was sent), so this can run after every evaluation.
+A breach: an SLA whose period ended breached, or whose breach is already certain
+(`monitor.domain.outlook`); an open period that can still be met sends nothing. A
+recovery: an SLA back to `met` in a period for which a breach was already sent. The
+sent-log makes both happen once per channel (dispatch skips what was sent), so this can
+run after every evaluation.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from monitor import conventions as C
 from monitor.alerting.model import Links
 from monitor.alerting.notifiers.base import BREACH, RECOVERY, NotificationEvent
 from monitor.alerting.notifiers.sentlog import SentLog
-from monitor.domain.contract import Contract, Status
+from monitor.domain.contract import Contract
+from monitor.domain.outlook import MISSES, Standing, outlook_of
 from monitor.domain.results import Evaluation
 
 
@@ -22,9 +25,10 @@ def events_for(contract: Contract, evaluation: Evaluation, sent: SentLog,
                        if r.kind == BREACH and r.status == "sent"}
     out = []
     for result in evaluation.results:
-        if result.status is Status.BREACHED:
+        standing = outlook_of(result).standing
+        if standing in MISSES:  # ended breached, or certain: never a month still repairable
             kind = BREACH
-        elif result.status is Status.MET:
+        elif standing in (Standing.MET, Standing.ON_TRACK):
             kind = RECOVERY
         else:
             continue
