@@ -153,16 +153,17 @@ def test_a_simulated_breach_pages_through_alertmanager_notifies_once_and_recover
 
             # Every dashboard panel returns data, for some SLA of the contract.
             slas = ("abandon-rate", "service-level-voice", "asa", "availability")
-            empty = [title for title, _ in panel_exprs("genesys-cloud", "demo-genesys", "x")
+            empty = [title for title, _ in panel_exprs("genesys", "demo-genesys", "x")
                      if not any(prom.query(expr) for t, expr in
                                 (e for s in slas for e in panel_exprs(
-                                    "genesys-cloud", "demo-genesys", s)) if t == title)]
+                                    "genesys", "demo-genesys", s)) if t == title)]
             assert empty == []
 
-            # Direct notifications: each breach once, straight from `slamon run`.
-            waiting(lambda: all(direct(hook, "breach", s) for s in
-                                ("abandon-rate", "service-level-voice", "availability")), 15,
-                    "the direct breach notifications")
+            # Direct notifications, straight from `slamon run`: availability's miss is
+            # certain (downtime cannot be won back); abandon rate and service level miss
+            # only so far on 1 October, so they are at risk and send nothing.
+            waiting(lambda: direct(hook, "breach", "availability"), 15,
+                    "the direct breach notification")
 
             scenario.clock.frozen_at = RECOVERY
             waiting(lambda: alerts_at(hook, "/oncall-pager", "resolved", **page), 40,
@@ -183,9 +184,6 @@ def test_a_simulated_breach_pages_through_alertmanager_notifies_once_and_recover
                     or alerts_at(hook, "/oncall-pager", "firing", alertname="SlaErrorBudgetBurn",
                                  sla="availability", severity="page"), 15,
                     "availability's breach-certain, or the page inhibiting it")
-            waiting(lambda: all(direct(hook, "recovery", s) for s in
-                                ("abandon-rate", "service-level-voice")), 15,
-                    "the direct recovery notifications")
         finally:
             proc.send_signal(signal.SIGINT)
             try:
@@ -194,11 +192,11 @@ def test_a_simulated_breach_pages_through_alertmanager_notifies_once_and_recover
                 proc.kill()
                 proc.wait()
                 raise
+    assert len(direct(hook, "breach", "availability")) == 1
     for kind, sla in (("breach", "abandon-rate"), ("breach", "service-level-voice"),
-                      ("breach", "availability"), ("recovery", "abandon-rate"),
-                      ("recovery", "service-level-voice")):
-        assert len(direct(hook, kind, sla)) == 1, (kind, sla)
-    assert direct(hook, "recovery", "availability") == []
+                      ("recovery", "abandon-rate"), ("recovery", "service-level-voice"),
+                      ("recovery", "availability")):
+        assert direct(hook, kind, sla) == [], (kind, sla)
     store = Store.open(db)
     try:
         rows = [r.payload for r in store.notifications("demo-genesys")]
@@ -208,9 +206,6 @@ def test_a_simulated_breach_pages_through_alertmanager_notifies_once_and_recover
     assert main(["notifications", "--db", db, "--json"]) == 0
     listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(r["kind"], r["channel"], r["status"]) for r in listed] == [
-        ("breach", "webhook:E2E_DIRECT_HOOK", "sent")] * 3 + [
-        ("recovery", "webhook:E2E_DIRECT_HOOK", "sent")] * 2
+        ("breach", "webhook:E2E_DIRECT_HOOK", "sent")]
     assert sorted((r["kind"], r["sla"], r["status"], r["attempts"]) for r in rows) == [
-        ("breach", "abandon-rate", "sent", 1), ("breach", "availability", "sent", 1),
-        ("breach", "service-level-voice", "sent", 1), ("recovery", "abandon-rate", "sent", 1),
-        ("recovery", "service-level-voice", "sent", 1)]
+        ("breach", "availability", "sent", 1)]

@@ -152,7 +152,10 @@ def test_the_stored_figures_served_equal_what_the_service_just_evaluated(
                 assert (stored.contracts, stored.chronic) == (live.contracts, live.chronic)
                 abandon = next(s for s in stored.slas if s.sla == "abandon-rate")
                 assert abandon.valid_events == {18: 1724, 240: 19752}[hours]
-                assert abandon.breached is (hours == 18)
+                # 18 hours in, the abandon rate misses target so far but the month can
+                # still be met: at risk, not breached (a page would be a false alarm).
+                assert (abandon.standing, abandon.breached) == (
+                    {18: "at_risk", 240: "on_track"}[hours], False)
     finally:
         store.close()
 

@@ -185,13 +185,20 @@ def test_chronic_failure_claims_and_performance_issue(contract: Contract) -> Non
                               "ours": "vendor-management@acme.example"}
 
 
-def test_example_has_no_error_and_only_credential_warnings_when_env_is_empty() -> None:
+def test_the_example_in_the_first_release_shape_still_loads_with_a_warning_to_upgrade() -> None:
+    # The shared example keeps the old shape (vendor = platform, one sources mapping);
+    # docs/contracts.md is the authority now. It loads, says what to change on line 13,
+    # and otherwise only misses its credentials.
     loaded = load_file(EXAMPLE, environ={})
     assert loaded.errors == ()
     assert [(p.line, p.path, p.severity) for p in loaded.problems] == [
-        (51, "sources.credentials_env.access_key_id", "warning"),
-        (51, "sources.credentials_env.secret_access_key", "warning"),
+        (13, "metadata.vendor", "warning"),
+        (51, "sources[0].credentials_env.access_key_id", "warning"),
+        (51, "sources[0].credentials_env.secret_access_key", "warning"),
     ]
+    assert loaded.contract is not None
+    assert (loaded.contract.vendor, loaded.contract.platform) == (
+        "amazon-connect", "amazon-connect")
 
 
 def test_the_shipped_copy_of_the_example_matches_the_spec() -> None:

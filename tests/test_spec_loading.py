@@ -58,7 +58,7 @@ kind: VendorContract
 metadata:
   id: t
   name: t
-  vendor: csv
+  vendor: {id: acme-bpo, legal_name: "ACME BPO Ltd"}
   currency: USD
   timezone: UTC
   effective: {from: 2026-01-01}

@@ -113,7 +113,7 @@ CASES = [
         "20: slas[1].target: must be between 0% and 100% (write '80%' for 80 percent)",
     ]),
     ("unset-credentials-env.yaml", 0, "an unset credentials variable is a warning and passes", [
-        "13: sources.credentials_env.api_token: warning: environment variable "
+        "13: sources[0].credentials_env.api_token: warning: environment variable "
         "SLAMON_FIXTURE_UNSET_TOKEN is not set",
     ]),
 ]
