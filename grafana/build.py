@@ -162,6 +162,15 @@ def sla_detail() -> dict[str, Any]:
             (f"rate({C.counter_sample(C.VALID_EVENTS)}{{{VCS}}}[$__rate_interval])",
              "{{sla}} valid"),
         ], w=24),
+        lay.panel("timeseries", "Independent evidence: vendor-reported vs observed downtime", [
+            (f"{C.VENDOR_DOWNTIME}{{{VCS}}}", "{{sla}} vendor reported"),
+            (f"{C.OBSERVED_DOWNTIME}{{{VCS}}}", "{{sla}} observed"),
+            (f"{C.UNREPORTED_DOWNTIME}{{{VCS}}}", "{{sla}} not reported by the vendor"),
+            (f"{C.UNOBSERVED_DOWNTIME}{{{VCS}}}", "{{sla}} reported, not observed"),
+            (f"{C.EVIDENCE_UNKNOWN}{{{VCS}}}", "{{sla}} no probe data"),
+        ], w=24, unit="s", description="Availability SLAs with sources.independent: this "
+                  "period's downtime by source (docs/evidence.md). Unknown time is neither "
+                  "up nor down."),
     ]
     annotations = [
         {"name": "Business hours", "datasource": DS, "enable": True,

@@ -59,6 +59,12 @@ VALID_EVENTS = "slamon_sla_valid_events"  # counter: exposed as ..._total
 CREDIT_ACCRUED = "slamon_credit_accrued"  # money in the label's currency (no base unit)
 CREDIT_AT_RISK = "slamon_credit_at_risk"
 CHRONIC_FAILURE = "slamon_chronic_failure"
+# Independent evidence (availability SLAs with `sources.independent`), in seconds this period.
+VENDOR_DOWNTIME = "slamon_sla_vendor_downtime_seconds"
+OBSERVED_DOWNTIME = "slamon_sla_observed_downtime_seconds"
+UNREPORTED_DOWNTIME = "slamon_sla_unreported_downtime_seconds"
+UNOBSERVED_DOWNTIME = "slamon_sla_unobserved_downtime_seconds"
+EVIDENCE_UNKNOWN = "slamon_sla_evidence_unknown_seconds"
 CASES_OVERDUE = "slamon_cases_overdue"
 EXCLUSION_ACTIVE = "slamon_exclusion_active"
 IN_BUSINESS_HOURS = "slamon_calendar_open"  # "in business hours"; promtool rejects "hours"
@@ -88,8 +94,22 @@ EXPOSED_SAMPLES: frozenset[str] = frozenset({
     COLLECTOR_LAST_SUCCESS,
     counter_sample(COLLECTOR_ERRORS), f"{COLLECTOR_REQUEST_DURATION}_sum",
     f"{COLLECTOR_REQUEST_DURATION}_count", DATA_LAST_MEASUREMENT, SNAPSHOT_AGE, EXPORTER_UP,
-    EXPORTER_SCRAPE_DURATION,
+    EXPORTER_SCRAPE_DURATION, VENDOR_DOWNTIME, OBSERVED_DOWNTIME, UNREPORTED_DOWNTIME,
+    UNOBSERVED_DOWNTIME, EVIDENCE_UNKNOWN,
 })
+
+# Evidence family -> (help, the SLA evidence detail holding its minutes).
+EVIDENCE_FAMILIES: tuple[tuple[str, str, str], ...] = (
+    (VENDOR_DOWNTIME, "Downtime the vendor reported this period.", "vendor_downtime_minutes"),
+    (OBSERVED_DOWNTIME, "Downtime the independent checks observed this period.",
+     "observed_downtime_minutes"),
+    (UNREPORTED_DOWNTIME, "Observed downtime the vendor did not report this period.",
+     "unreported_downtime_minutes"),
+    (UNOBSERVED_DOWNTIME, "Downtime the vendor reported that no check observed this period.",
+     "unobserved_downtime_minutes"),
+    (EVIDENCE_UNKNOWN, "Time this period the independent checks could not see (no data).",
+     "unknown_evidence_minutes"),
+)
 
 # --- recording rules ----------------------------------------------------------------------
 

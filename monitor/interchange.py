@@ -362,6 +362,9 @@ def evaluation_to_json(
             by_sla[line.sla_id] = by_sla.get(line.sla_id, Decimal(0)) + line.amount
             if line.tier is not None and line.period == evaluation.period.label:
                 tiers[line.sla_id] = line.tier
+    from monitor.reports.evidence import reconciliations
+    from monitor.reports.evidence import to_json as reconciliation_json
+
     total = credits.total if credits is not None else Decimal("0.00")
     period = evaluation.period
     return {
@@ -379,6 +382,7 @@ def evaluation_to_json(
         "credit_state": "accruing" if evaluation.as_of < evaluation.period.end else "owed",
         "credit_lines": [credit_line_to_json(line) for line in credits.lines]
         if credits is not None else [],
+        "reconciliation": [reconciliation_json(r) for r in reconciliations(evaluation.results)],
         "problems": list(evaluation.problems),
     }
 

@@ -76,7 +76,12 @@ class StoreSource:
 
     def measurements(self, contract: Contract, start: datetime, end: datetime) -> Measurements:
         frame = self.store.load_intervals(contract.id, start, end)
-        return Measurements(frame, tuple(self.store.load_outages(contract.id, start, end)))
+        outages = tuple(self.store.load_outages(contract.id, start, end))
+        if not contract.independent:
+            return Measurements(frame, outages)
+        from monitor.storage.observations import load_all
+
+        return Measurements(frame, outages, load_all(self.store, contract.id, start, end))
 
     def stored_restatements(self, contract: Contract) -> list[Any]:
         return list(self.store.restatements(contract.id))

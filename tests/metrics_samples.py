@@ -102,7 +102,12 @@ def small_snapshot() -> MetricsSnapshot:
             sla("service-level", attainment=0.7, raw_attainment=0.65, projected=0.7,
                 best_case=0.9, required=0.85, error_budget=0.2, budget_remaining=0.5,
                 elapsed_ratio=0.25, good_events=700.0, valid_events=1000.0, standing="at_risk",
-                credit_accrued=Decimal("500.00")),  # 0.7 so far, best case 0.9: repairable
+                credit_accrued=Decimal("500.00"),  # 0.7 so far, best case 0.9: repairable
+                # Independent-evidence families (availability SLAs have them; exposition is
+                # the same for any SLA): the vendor reported 3 of the 8 minutes probes saw.
+                evidence={"vendor_downtime_minutes": 180.0, "observed_downtime_minutes": 480.0,
+                          "unreported_downtime_minutes": 300.0,
+                          "unobserved_downtime_minutes": 0.0, "unknown_evidence_minutes": 60.0}),
             sla("asa", metric="asa", unit="seconds", direction="max", period="2026-Q4",
                 period_kind="quarter", target=30.0, attainment=40.0, raw_attainment=40.0,
                 projected=40.0, best_case=20.0, required=20.0, elapsed_ratio=0.5,

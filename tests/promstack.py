@@ -85,7 +85,8 @@ class Prometheus(_Process):
     """`prometheus` scraping `targets` every second, evaluating `rule_files` every second."""
 
     def __init__(self, binary: str, workdir: Path, targets: Sequence[str],
-                 rule_files: Sequence[Path] = (), alertmanager: str | None = None) -> None:
+                 rule_files: Sequence[Path] = (), alertmanager: str | None = None,
+                 scrape_configs: Sequence[dict[str, Any]] = ()) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config: dict[str, Any] = {
@@ -93,6 +94,7 @@ class Prometheus(_Process):
             "rule_files": [str(p) for p in rule_files],
             "scrape_configs": [
                 {"job_name": "slamon", "static_configs": [{"targets": list(targets)}]},
+                *scrape_configs,
             ],
         }
         if alertmanager:

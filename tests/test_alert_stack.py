@@ -34,6 +34,11 @@ from tests.promstack import Alertmanager, Prometheus, WebhookReceiver, wait_unti
 pytestmark = [pytest.mark.binaries, pytest.mark.slow]
 
 
+EVIDENCE = {"vendor_downtime_minutes": "3", "observed_downtime_minutes": "8",
+            "unreported_downtime_minutes": "5", "unobserved_downtime_minutes": "0",
+            "unknown_evidence_minutes": "1"}
+
+
 class LiveResults:
     """Stored results that grow at every scrape: `bad_share` of the new events are bad."""
 
@@ -52,11 +57,13 @@ class LiveResults:
             self.valid += 10_000_000
             self.good += 10_000_000
 
-    def _result(self, sla_id: str, value: D, status: Status) -> SlaResult:
+    def _result(self, sla_id: str, value: D, status: Status,
+                details: dict[str, str] | None = None) -> SlaResult:
         sla = self.contract.sla(sla_id)
         return SlaResult(sla_id=sla_id, metric=str(sla.metric), value=value, raw_value=value,
                          target=sla.target, status=status,
-                         evidence=Evidence(value * self.valid, self.valid, 1, D(0), "live"))
+                         evidence=Evidence(value * self.valid, self.valid, 1, D(0), "live",
+                                           details=details or {}))
 
     def snapshot(self, now: datetime) -> MetricsSnapshot:
         with self.lock:
@@ -69,7 +76,8 @@ class LiveResults:
             quarter = period_containing(self.contract, PeriodKind.QUARTER, now)
             evaluations = [
                 Evaluation(self.contract.id, month, now, "open", (
-                    self._result("availability", share, breached),
+                    # as if an independent check watched it (the evidence panel's figures)
+                    self._result("availability", share, breached, EVIDENCE),
                     self._result("service-level", share, breached),
                     self._result("abandon-rate", 1 - share, breached),
                 )),

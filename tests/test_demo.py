@@ -35,6 +35,11 @@ def test_the_demo_leaves_a_database_an_evaluation_a_report_and_an_escalated_case
     assert re.search(r"\d+\.\d{4}%", rows["service-level-voice"])
     assert re.search(r"\d+\.\d{2} s", rows["asa"])
     assert "credit total: 1000.00 USD" in out
+    # The test calls failed for the whole 50-minute voice outage; the status page called
+    # 35 minutes of it a major outage (the rest "degraded").
+    assert ("independent evidence availability: vendor reported 35 min down, observed 50 min, "
+            "not reported 15 min (1 spans), reported but not observed 0 min, unknown 0 min; "
+            "of record (vendor): 35 min\n") in out
     assert "4464 intervals stored in sqlite:///slamon.db" in out  # 31 days x 48 x 3 queues
     assert (tmp_path / "slamon.db").is_file()
     assert (tmp_path / "slamon-demo" / "contracts" / "demo-genesys.yaml").is_file()

@@ -47,6 +47,8 @@ class Trigger(StrEnum):
     BREACH = "breach"  # the period closed (provisional/final) with the SLA breached
     BREACH_CERTAIN = "breach_certain"  # period still open, but no outcome can recover it
     CHRONIC = "chronic"  # a chronic-failure rule fired
+    # independent checks saw downtime the vendor did not report, past the contract's limit
+    UNDER_REPORTED = "under_reported"
 
 
 SYSTEM_ACTOR = "slamon"  # the `who` of automatic transitions
@@ -81,6 +83,8 @@ class EvidenceSummary:
             return (
                 f"chronic failure ({self.consequence}) over {', '.join(self.periods)}"
             )
+        if self.status == Trigger.UNDER_REPORTED.value:
+            return self.formula  # the reconciliation, in words
         if self.value is None or self.target is None:
             return self.status
 

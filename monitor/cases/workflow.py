@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from monitor.domain.contract import Contract, Status
 from monitor.domain.results import ChronicFailure, Evaluation, SlaResult
@@ -81,6 +82,26 @@ def _trigger_for(contract: Contract, evaluation: Evaluation,
     return Trigger.BREACH_CERTAIN if breach_certain(contract, evaluation, result) else None
 
 
+UNDER_REPORTED_SUFFIX = ":under-reported"  # the case's "SLA": one such case per SLA and period
+
+
+def _under_reported(contract: Contract, evaluation: Evaluation,
+                    result: SlaResult) -> EvidenceSummary | None:
+    """Evidence for a "vendor under-reported" case: observed downtime the vendor did not
+    report reached the contract's `under_reported_case` limit (a fact, open period or not)."""
+    rec, limit = result.reconciliation, contract.under_reported_case
+    if rec is None or limit is None or rec.unreported_minutes <= 0:
+        return None
+    if rec.unreported_minutes * 60 < Decimal(str(limit.total_seconds())):
+        return None
+    text = (f"the vendor reported {rec.vendor_minutes} min down, independent "
+            f"checks observed {rec.observed_minutes} min; {rec.unreported_minutes} min in "
+            f"{len(rec.unreported)} spans not reported")
+    return EvidenceSummary(status=Trigger.UNDER_REPORTED.value, value=None, target=None,
+                           direction="min", formula=text, evaluation_status=evaluation.status,
+                           evaluated_at=evaluation.as_of)
+
+
 def summarize(evaluation: Evaluation, result: SlaResult) -> EvidenceSummary:
     ev = result.evidence
     return EvidenceSummary(
@@ -134,6 +155,12 @@ def open_cases(contract: Contract, evaluation: Evaluation,
     out: dict[str, Case] = {}
     period = evaluation.period.label
     for result in evaluation.results:
+        under = _under_reported(contract, evaluation, result)
+        if under is not None:
+            name = f"{result.sla_id}{UNDER_REPORTED_SUFFIX}"
+            if case_id(contract.id, name, period) not in known:
+                out[case_id(contract.id, name, period)] = _new_case(
+                    contract, name, period, Trigger.UNDER_REPORTED, evaluation, under)
         trigger = _trigger_for(contract, evaluation, result)
         key = case_id(contract.id, result.sla_id, period)
         if trigger is None or key in known:

@@ -18,6 +18,7 @@ from typing import Protocol, runtime_checkable
 import pandas as pd
 
 from monitor.domain.contract import AbandonTreatment, Contract, Metric
+from monitor.domain.evidence import Classified
 from monitor.domain.measurements import Outage, empty_intervals, threshold_column
 from monitor.errors import PermanentError
 
@@ -98,6 +99,8 @@ class CollectResult:
     maintenances: tuple[Outage, ...] = ()
     stats: RequestStats = field(default_factory=RequestStats)
     problems: tuple[str, ...] = ()
+    # Independent evidence (monitor.domain.evidence): (source name, component, decided spans).
+    observations: tuple[tuple[str, str, Classified], ...] = ()
 
 
 @runtime_checkable

@@ -17,6 +17,7 @@ from typing import Any
 from monitor.collectors.amazon_connect import AmazonConnectCollector
 from monitor.collectors.base import Clock, Collector, utc_now
 from monitor.collectors.csv_drop import CsvDropCollector
+from monitor.collectors.evidence import PrometheusEvidenceCollector
 from monitor.collectors.genesys import GenesysCollector
 from monitor.collectors.http import HttpClient
 from monitor.collectors.statuspage import StatuspageCollector
@@ -63,4 +64,6 @@ def build_collectors(contract: Contract, *, http: HttpClient | None = None,
             build_collector(seen, http=http, clock=clock)  # raises with the known kinds
         if source.status_page and platform != "statuspage":
             out.append(build_collector(seen, http=http, clock=clock, kind="statuspage"))
+    out.extend(PrometheusEvidenceCollector(contract, check, http, clock)
+               for check in contract.independent if check.kind == "prometheus")
     return out

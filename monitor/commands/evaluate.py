@@ -29,6 +29,8 @@ from monitor.domain.reasons import reason
 from monitor.domain.results import Evaluation, PeriodCredits, SlaResult
 from monitor.errors import InputError
 from monitor.interchange import evaluation_to_json
+from monitor.reports.evidence import line as evidence_line
+from monitor.reports.evidence import reconciliations
 from monitor.sources import FileSource, Source, StoreSource
 
 HELP = "Evaluate a contract's SLAs for one period from interval and outage files."
@@ -199,5 +201,7 @@ def print_table(contract: Contract, evaluation: Evaluation, credits: PeriodCredi
                   "(not owed: the period is still open)\n")
     else:
         out.write(f"credit total: {total:.2f} {contract.currency}\n")
+    for rec in reconciliations(evaluation.results):
+        out.write(f"independent evidence {evidence_line(rec)}\n")
     for problem in evaluation.problems:
         out.write(f"problem: {problem}\n")

@@ -2,6 +2,8 @@
 
     slamon import intervals FILE.csv --contract ID [--db URL] [--contracts-dir DIR]
     slamon import outages FILE.csv (--contract ID | --all-contracts) [--db URL]
+    slamon import probes FILE.csv --contract ID [--source NAME] [--db URL]
+    slamon import prometheus --contract ID --from ISO --to ISO [--source NAME] [--db URL]
 
 Each file is all-or-nothing: the whole file is checked before anything is written (a bad
 row is named by file, line and column and nothing is imported), then written in one
@@ -11,6 +13,8 @@ large files show a progress bar on a terminal. An outage file names the vendor w
 services went down, so it is imported for one contract (`--contract`); `--all-contracts`
 is the explicit choice for a shared component (a carrier, an SSO provider), and each
 contract still counts only the services its availability SLAs name.
+`probes` and `prometheus` store independent observations (docs/evidence.md): each replaces
+the spans it decided for its window, so re-importing changes nothing.
 """
 
 from __future__ import annotations
@@ -49,10 +53,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        "or contracts)")
         p.add_argument("--db", metavar="URL", help="database URL (default: "
                        "SLAMON_DATABASE_URL or sqlite:///slamon.db)")
+    from monitor.commands.import_evidence import configure_evidence
+
+    configure_evidence(sub)
 
 
 def run(args: argparse.Namespace) -> int:
     from monitor.spec import find_contract
+
+    if args.kind in ("probes", "prometheus"):
+        from monitor.commands.import_evidence import run_evidence
+
+        return run_evidence(args)
 
     if args.kind == "outages" and bool(args.contract) == bool(args.all_contracts):
         print("slamon import outages: give --contract ID (the contract whose vendor had the "

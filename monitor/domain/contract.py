@@ -139,6 +139,39 @@ class Queue:
     site: str | None = None
 
 
+class Record(StrEnum):
+    """Which downtime the availability SLAs use (`sources.measurement_of_record`)."""
+
+    VENDOR = "vendor"  # the vendor's outages (status page, API), as most contracts say
+    INDEPENDENT = "independent"  # observed; the vendor's word only where nothing observed
+    WORST_OF = "worst_of"  # every minute either of them counts as down
+
+
+@dataclass(frozen=True)
+class DownRule:
+    failing: int = 1  # K: failing locations that make a step a failure
+    locations: int | None = None  # M: locations expected; None = those that reported
+    consecutive: int = 1  # N: failing steps in a row before the span counts
+    step: timedelta = timedelta(minutes=1)  # the sample grid
+    location_label: str = "instance"  # the Prometheus label naming the probe location
+
+    @property
+    def step_ns(self) -> int:
+        return int(self.step.total_seconds() * 1_000_000_000)
+
+
+@dataclass(frozen=True)
+class IndependentSource:
+    """One configured check: `components` maps a component (the vendor's status-page name
+    the SLA lists) to a PromQL expression (prometheus) or the CSV's target (probes)."""
+
+    kind: str  # prometheus | probes
+    name: str
+    components: Mapping[str, str]
+    rule: DownRule = DownRule()
+    url: str | None = None
+
+
 NO_PLATFORM = "none"  # a contract with no `sources`: data arrives by `slamon import` only
 
 
@@ -173,6 +206,11 @@ class Sources:
     settings: Mapping[str, str] = field(default_factory=dict)
     components: tuple[str, ...] = ()  # status-page components to watch
     poll_interval: timedelta = timedelta(minutes=5)
+    # Which downtime availability SLAs use, and the customer's own checks.
+    measurement_of_record: Record = Record.VENDOR
+    independent: tuple[IndependentSource, ...] = ()
+    # Open a "vendor under-reported" case once this much observed downtime went unreported.
+    under_reported_case: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -359,6 +397,22 @@ class Contract:
     @property
     def all_sources(self) -> tuple[Sources, ...]:
         return (self.sources, *self.more_sources)
+
+    @property
+    def independent(self) -> tuple[IndependentSource, ...]:
+        """Every source's independent checks (docs/evidence.md)."""
+        return tuple(i for s in self.all_sources for i in s.independent)
+
+    @property
+    def measurement_of_record(self) -> Record:
+        """The record a source with independent checks sets; vendor when none does."""
+        return next((s.measurement_of_record for s in self.all_sources
+                     if s.measurement_of_record is not Record.VENDOR), Record.VENDOR)
+
+    @property
+    def under_reported_case(self) -> timedelta | None:
+        return next((s.under_reported_case for s in self.all_sources
+                     if s.under_reported_case is not None), None)
 
     @property
     def legal_name(self) -> str:

@@ -41,11 +41,13 @@ from monitor.domain.contract import (
     Status,
     Target,
 )
+from monitor.domain.evidence import IndependentEvidence, Record
 from monitor.domain.exclusions import Window, as_spans, windows_for
 from monitor.domain.kpis import Ratio, ratio_for, required_columns
 from monitor.domain.measurements import Measurements
 from monitor.domain.outlook import outlook
 from monitor.domain.periods import period_containing
+from monitor.domain.reconcile import evidence_details, reconcile
 from monitor.domain.results import AppliedExclusion, Evaluation, Evidence, Period, SlaResult
 from monitor.errors import InputError
 
@@ -309,33 +311,45 @@ def _count_result(sla: Sla, target: Target, frame: _Frame, contract: Contract, l
 def _availability_result(sla: Sla, target: Target, measurements: Measurements, lo: int,
                          hi: int, cal: OpenSpans, excl: OpenSpans, as_of: datetime,
                          details: dict[str, Any], applied: tuple[AppliedExclusion, ...],
-                         have_data: bool) -> SlaResult:
+                         have_data: bool, contract: Contract, label: str) -> SlaResult:
     formula = _short_formula(sla)
     if not have_data:
         details["missing"] = "no outage data supplied"
         return _insufficient(sla, target, formula, details)
-    fig = availability(sla, measurements.outages, cal, excl, lo, hi, as_of)
+    record = contract.measurement_of_record
+    evidence = IndependentEvidence(contract.independent, measurements.observations)
+    both = reconcile(sla, record, measurements.outages, evidence, cal, excl, lo, hi, as_of,
+                     contract.tz, label) if evidence.sources else None
+    if both is None:
+        fig = availability(sla, measurements.outages, cal, excl, lo, hi, as_of)
+        details["measurement_of_record"] = str(Record.VENDOR)
+    else:
+        fig = both.record
+        details["measurement_of_record"] = str(record)
+        details.update(evidence_details(both.reconciliation))
     details.update({
         "formula_text": fig.formula,
         "downtime_minutes": str(minutes(fig.downtime_ns)),
         "excluded_downtime_minutes": str(minutes(fig.excluded_downtime_ns)),
         "outages": fig.outages_counted,
     })
-    evidence = Evidence(
+    evidence_of = Evidence(
         numerator=minutes(fig.numerator), denominator=minutes(fig.denominator),
         intervals=0, excluded_minutes=minutes(fig.excusable_ns), formula=formula,
         exclusions=applied, measured_minutes=minutes(fig.raw_denominator), details=details,
     )
+    rec = both.reconciliation if both is not None else None
     if fig.denominator <= 0:
         return SlaResult(sla.id, str(sla.metric), None, None, target,
-                         Status.INSUFFICIENT_DATA, evidence, sla.minimum,
-                         key_measurement=sla.key_measurement)
+                         Status.INSUFFICIENT_DATA, evidence_of, sla.minimum,
+                         key_measurement=sla.key_measurement, reconciliation=rec)
     value = fig.numerator / fig.denominator
     raw = fig.raw_numerator / fig.raw_denominator
     breached = not agg.meets(fig.numerator, fig.denominator, target.value, target.direction)
     return SlaResult(sla.id, str(sla.metric), value, raw, target, _status(sla, breached),
-                     evidence, sla.minimum,
-                     _below_minimum(sla, fig.numerator, fig.denominator), sla.key_measurement)
+                     evidence_of, sla.minimum,
+                     _below_minimum(sla, fig.numerator, fig.denominator), sla.key_measurement,
+                     reconciliation=rec)
 
 
 def evaluate(
@@ -406,7 +420,8 @@ def evaluate(
         excluded_min = minutes(Decimal(int((excused.ends - excused.starts).sum())))
         if sla.metric is Metric.AVAILABILITY:
             result = _availability_result(sla, target, measurements, lo, hi, cal, excl, as_of,
-                                          details, applied, availability_data)
+                                          details, applied, availability_data,
+                                          contract, own.label)
         else:
             result = _count_result(sla, target, frame, contract, lo, hi, cal, excl, details,
                                    applied, excluded_min, keep_intervals)

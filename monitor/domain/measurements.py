@@ -80,10 +80,23 @@ class Outage:
     ref: str | None = None
 
 
+@dataclass(frozen=True)
+class ObservedSpan:
+    component: str
+    start: datetime
+    end: datetime
+    state: str  # down | up
+    source: str  # the configured source's name
+    query: str = ""  # PromQL or CSV file: where the samples came from
+    locations: tuple[str, ...] = ()  # locations that failed (down) or reported (up)
+
+
 @dataclass(frozen=True, eq=False)
 class Measurements:
     intervals: pd.DataFrame
     outages: tuple[Outage, ...] = ()
+    # Independent observations (down/up spans); time they do not cover is unknown.
+    observations: tuple[ObservedSpan, ...] = ()
 
     @classmethod
     def empty(cls) -> Measurements:

@@ -67,6 +67,39 @@ class Evidence:
     per_interval: pd.DataFrame | None = None
 
 
+@dataclass(frozen=True)
+class SpanNote:
+    component: str
+    start: datetime  # in the contract zone
+    end: datetime
+    minutes: Decimal
+    unreported_minutes: Decimal = Decimal(0)  # observed spans: the part the vendor missed
+    vendor_ref: str | None = None
+    note: str = ""
+    locations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    sla_id: str
+    period: str
+    record: str  # vendor | independent | worst_of
+    vendor_minutes: Decimal  # downtime counted from the vendor's outages
+    observed_minutes: Decimal  # downtime counted from the independent observations
+    record_minutes: Decimal  # downtime the SLA's figure uses
+    unreported_minutes: Decimal  # observed down, not reported by the vendor
+    unobserved_minutes: Decimal  # reported by the vendor, not observed down
+    unknown_minutes: Decimal  # no usable probe data (inside the SLA's calendar)
+    observed: tuple[SpanNote, ...] = ()
+    unobserved: tuple[SpanNote, ...] = ()
+    # Every outage the figure of record counts (note = its source), whichever that is.
+    counted: tuple[SpanNote, ...] = ()
+
+    @property
+    def unreported(self) -> tuple[SpanNote, ...]:
+        return tuple(n for n in self.observed if n.unreported_minutes > 0)
+
+
 @dataclass(frozen=True, eq=False)
 class SlaResult:
     sla_id: str
@@ -79,6 +112,8 @@ class SlaResult:
     minimum: Decimal | None = None
     below_minimum: bool = False
     key_measurement: bool = False
+    # Availability SLAs watched by an independent source: vendor vs observed downtime.
+    reconciliation: Reconciliation | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from monitor import conventions as C
 from monitor.domain.budget import calendar_minutes, project_result
 from monitor.domain.calendars import open_spans, to_ns
 from monitor.domain.contract import SECONDS_METRICS, Contract, PeriodKind, Sla
@@ -73,6 +74,8 @@ def sla_snapshot(
         elapsed_ratio=float(elapsed / total) if total > 0 else None,
         breached=outlook.standing in MISSES, standing=str(outlook.standing),
         credit_accrued=credit, currency=contract.currency,
+        evidence={key: float(Decimal(str(result.evidence.details[key])) * 60)
+                  for _, _, key in C.EVIDENCE_FAMILIES if key in result.evidence.details},
     )
     if projection is None:
         return snap

@@ -98,6 +98,12 @@ class SlamonMetrics(Collector):
                     (ratio if s.unit == "ratio" else seconds).add_metric(_pl(s), value)
             out += [ratio, seconds]
         out += self._budget_families(snap)
+        for name, help_text, key in C.EVIDENCE_FAMILIES:
+            family = GaugeMetricFamily(name, help_text + CACHED, labels=SLA_PL)
+            for s in snap.slas:
+                if key in s.evidence:
+                    family.add_metric(_pl(s), s.evidence[key])
+            out.append(family)
         out += self._money_families(snap)
         out += self._health_families(snap, now)
         return out

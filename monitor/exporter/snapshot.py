@@ -9,7 +9,8 @@ does no arithmetic: the projection math runs once, when the snapshot is built
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
@@ -43,6 +44,8 @@ class SlaSnapshot:
     standing: str = ""  # monitor.domain.outlook.Standing; "" = not measured
     credit_accrued: Decimal | None = None  # this period, in `currency`
     currency: str = ""
+    # Independent evidence, seconds this period: conventions.EVIDENCE_FAMILIES detail -> value.
+    evidence: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

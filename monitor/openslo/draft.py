@@ -134,10 +134,12 @@ def _foreign_metadata(first: Imported, service: Located | None,
         display = (service.data.get("metadata") or {}).get("displayName")
     start = first.start or today.isoformat()
     meta = {"name": str(display or f"{first.service or first.slo.name} (from OpenSLO)"),
-            "vendor": "csv", "currency": "USD", "timezone": first.timezone or "UTC",
+            "vendor": {"id": codec.object_name(first.service or "vendor"),
+                       "legal_name": str(display or first.service or "Vendor")},
+            "currency": "USD", "timezone": first.timezone or "UTC",
             "effective": {"from": start}}
-    human = {"vendor": "the vendor platform slamon polls (genesys-cloud, amazon-connect, "
-                       "twilio-flex, ... or csv for file drops), then its `sources:`",
+    human = {"vendor": "the vendor company (id, legal_name, contacts); add `sources:` with "
+                       "the platform slamon polls (genesys-cloud, amazon-connect, ... or csv)",
              "currency": "the contract currency (ISO 4217)",
              "effective": "the contract term (from/to)"}
     if first.timezone is None:

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from monitor.domain.contract import Direction, Status
 from monitor.domain.outlook import Standing
 from monitor.domain.results import AppliedExclusion, SlaResult
+from monitor.reports import evidence
 from monitor.reports.cases_view import CaseView, case_views
 from monitor.reports.model import ReportData
 from monitor.reports.scorecard import build_scorecard
@@ -273,10 +274,29 @@ def build_view(data: ReportData) -> dict[str, Any]:
             for rs in data.restatements
         ],
         "cases": [_case(v) for v in case_views(data)],
+        "evidence": independent_view(data.evaluation.results),
         "scorecard": scorecard,
         "scorecard_periods": list(card.periods),
         "problems": data.all_problems(),
     }
+
+
+def independent_view(results: Any) -> list[dict[str, Any]]:
+    """The "Independent evidence" section: a summary and the spans, per SLA."""
+    out = []
+    for rec in evidence.reconciliations(results):
+        spans = [{"kind": kind, "component": n.component, "start": when(n.start),
+                  "end": when(n.end), "minutes": n.minutes,
+                  "unreported": n.unreported_minutes if kind == "observed" else "—",
+                  "ref": n.vendor_ref or "—", "note": n.note}
+                 for kind, notes in evidence.span_groups(rec)
+                 for n in notes]
+        out.append({"sla": rec.sla_id, "record": rec.record.replace("_", " "),
+                    "vendor": rec.vendor_minutes, "observed": rec.observed_minutes,
+                    "unreported": rec.unreported_minutes, "unobserved": rec.unobserved_minutes,
+                    "unknown": rec.unknown_minutes, "of_record": rec.record_minutes,
+                    "spans": spans})
+    return out
 
 
 def when(moment: datetime | None) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from monitor.domain.results import SlaResult
+from monitor.reports import evidence
 from monitor.reports.cases_view import cases_json
 from monitor.reports.model import ReportData
 from monitor.reports.scorecard import Spread, build_scorecard
@@ -144,6 +145,8 @@ def report_to_json(data: ReportData) -> dict[str, Any]:
             for rs in data.restatements
         ],
         "cases": cases_json(data),
+        "independent_evidence": [evidence.to_json(rec) for rec in
+                                 evidence.reconciliations(data.evaluation.results)],
         "scorecard": {
             "periods": list(card.periods),
             "credit_total": money_string(card.credit_total),

@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from monitor.reports import evidence
 from monitor.reports.cases_view import case_views
 from monitor.reports.model import ReportData
 from monitor.reports.scorecard import Scorecard, build_scorecard
@@ -73,6 +74,8 @@ def render_xlsx(data: ReportData) -> bytes:
     _exclusions(workbook.create_sheet("Exclusions"), data)
     _restatements(workbook.create_sheet("Restatements"), data)
     _cases(workbook.create_sheet("Cases"), data)
+    if evidence.reconciliations(data.evaluation.results):  # only where a check is set up
+        _independent(workbook.create_sheet("Independent evidence"), data)
     card = build_scorecard(data)
     _scorecard(workbook.create_sheet("Scorecard"), card, data)
     _trend(workbook.create_sheet("Trend"), card, data)
@@ -217,6 +220,16 @@ def _evidence(ws: Worksheet, data: ReportData) -> None:
         for col, (value, fmt) in enumerate(values, start=1):
             _put(ws, row, col, value, fmt)
     _finish(ws, 1, len(EVIDENCE_COLUMNS), (26, 16, 30, 12, 12, 11, 10, 12, 12, 60))
+
+
+def _independent(ws: Worksheet, data: ReportData) -> None:
+    """Every observed span and every reported span nobody observed, in the contract zone."""
+    _header(ws, 1, evidence.HEADINGS)
+    for row, values in enumerate(evidence.rows(data.evaluation.results), start=2):
+        for col, value in enumerate(values, start=1):
+            fmt = "yyyy-mm-dd hh:mm:ss" if isinstance(value, datetime) else None
+            _put(ws, row, col, _cell_value(value, data), fmt)
+    _finish(ws, 1, len(evidence.HEADINGS), (22, 22, 18, 20, 20, 10, 12, 18, 30, 20))
 
 
 def _cell_value(value: Any, data: ReportData) -> Any:

@@ -88,6 +88,11 @@ sources:
     client_id: SLAMON_SIM_CLIENT_ID
     client_secret: SLAMON_SIM_CLIENT_SECRET
   poll_interval: 5m
+  independent:                    # our own test calls, beside the status page (docs/evidence.md)
+    - kind: probes
+      name: test-calls
+      components: {{Voice: voice-ivr}}
+      rule: {{failing_locations: 1, consecutive_samples: 2, step: 5m}}
 
 at_risk:
   percent_of_fees: 12%
@@ -248,6 +253,7 @@ def run_demo(db_url: str, workdir: Path, month: str = "2026-10", seed: int = 7,
                 if progress is not None:
                     rows = sum(o.rows for o in outcomes)
                     progress(f"{now.astimezone(contract.tz):%Y-%m-%d}: {rows} intervals")
+            import_demo_probes(store, contract, scenario, workdir / DEMO_DIR)
             # once more as of the month's end: on a re-run every tick found nothing new
             outcome = service.evaluate_contract(service.contracts[0])
             if outcome is None:
@@ -266,6 +272,32 @@ def run_demo(db_url: str, workdir: Path, month: str = "2026-10", seed: int = 7,
     finally:
         store.close()
     return result
+
+
+def import_demo_probes(store: Store, contract: Contract, scenario: Scenario,
+                       folder: Path) -> Path:
+    """A month of synthetic test calls, every 5 minutes from two sites, as a test-call tool
+    exports them (`test-calls.csv`), imported like `slamon import probes`. They fail for the
+    whole voice outage: longer than the status page's "major outage" (the vendor calls its
+    last 15 minutes degraded), so the evaluation shows what the vendor did not report."""
+    from monitor.collectors.evidence import read_probes
+    from monitor.storage.observations import save_all
+
+    down_from, down_to = scenario.outage_window()
+    lines = ["time,component,location,passed,answer_seconds,reason"]
+    t = scenario.start
+    while t < scenario.end:
+        ok = not down_from <= t < down_to
+        for i, site in enumerate(("nyc-office", "chicago-office")):
+            at = (t + timedelta(seconds=30 + 7 * i)).isoformat()
+            lines.append(f"{at},voice-ivr,{site},{str(ok).lower()},"
+                         + ("3.1," if ok else ",no answer"))
+        t += timedelta(minutes=5)
+    path = folder / "test-calls.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (source,) = contract.independent
+    save_all(store, contract.id, source.name, read_probes(path, source))
+    return path
 
 
 def write_demo_report(store: Store, contract: Contract, month: str, as_of: datetime,

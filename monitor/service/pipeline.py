@@ -41,7 +41,7 @@ from monitor.domain.contract import Contract, PeriodKind
 from monitor.domain.credits import assess_credits
 from monitor.domain.evaluate import evaluate
 from monitor.domain.history import span_for
-from monitor.domain.measurements import Measurements
+from monitor.domain.measurements import Measurements, ObservedSpan
 from monitor.domain.periods import period_containing
 from monitor.domain.results import Evaluation, Period, PeriodCredits
 from monitor.errors import (
@@ -208,6 +208,12 @@ def _store_result(store: Store, contract: Contract, result: CollectResult) -> in
     seen = result.outages + result.maintenances
     if seen:
         store.ingest_outages(contract.id, seen)
+    if result.observations:
+        from monitor.storage.observations import save_all
+
+        for name in sorted({n for n, _, _ in result.observations}):
+            save_all(store, contract.id, name,
+                     [(c, d) for n, c, d in result.observations if n == name])
     return len(result.intervals)
 
 
@@ -263,7 +269,8 @@ def evaluate_once(store: Store, contract: Contract, now: datetime,
         # A quarterly SLA inside a month needs the whole quarter's intervals.
         start, end = span_for(contract, period)
         measurements = Measurements(intervals=store.load_intervals(contract.id, start, end),
-                                    outages=store.load_outages(contract.id, start, end))
+                                    outages=store.load_outages(contract.id, start, end),
+                                    observations=_observations(store, contract, start, end))
         evaluations.append(evaluate(contract, measurements, period, now,
                                     availability_data=availability, keep_intervals=False))
     earlier = stored_evaluations(store, contract, periods[0]) if periods else []
@@ -273,3 +280,13 @@ def evaluate_once(store: Store, contract: Contract, now: datetime,
         store.save_evaluation(evaluation, credit, at=at or now)
     finalize_due(store, contract, now)
     return EvaluationOutcome(contract.id, tuple(evaluations), tuple(credits))
+
+
+def _observations(store: Store, contract: Contract, start: datetime, end: datetime
+                  ) -> tuple[ObservedSpan, ...]:
+    """Independently observed spans, for contracts with `sources.independent` checks."""
+    if not contract.independent:
+        return ()
+    from monitor.storage.observations import load_all
+
+    return load_all(store, contract.id, start, end)

@@ -27,14 +27,17 @@ from monitor.domain.contract import (
     CsatMethod,
     DefaultRule,
     Direction,
+    DownRule,
     Earnback,
     Exclusion,
+    IndependentSource,
     Metric,
     Notifier,
     Party,
     PerformanceIssue,
     PeriodKind,
     Queue,
+    Record,
     Rounding,
     Sla,
     Sources,
@@ -149,6 +152,17 @@ def to_sources(spec: v1.SourcesSpec) -> Sources:
         settings=settings,
         components=tuple(spec.components),
         poll_interval=spec.poll_interval,
+        measurement_of_record=Record(spec.measurement_of_record),
+        independent=tuple(
+            IndependentSource(
+                kind=i.kind, name=i.name or i.kind, components=dict(i.components), url=i.url,
+                rule=DownRule(failing=i.rule.failing_locations, locations=i.rule.of_locations,
+                              consecutive=i.rule.consecutive_samples, step=i.rule.step,
+                              location_label=i.rule.location_label),
+            )
+            for i in spec.independent
+        ),
+        under_reported_case=spec.under_reported_case,
     )
 
 

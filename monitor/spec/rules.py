@@ -168,10 +168,32 @@ def _source(src: v1.SourcesSpec, base: PathKey, report: Report,
         elif src.region is not None and src.region not in GENESYS_REGIONS:
             report.error((*base, "region"), f"unknown Genesys Cloud region {src.region!r}; "
                          "use one of " + ", ".join(sorted(GENESYS_REGIONS)))
+    _independent(src, base, report)
     for role, name in src.credentials_env.items():
         if not env.get(name):
             report.warn((*base, "credentials_env", role),
                         f"environment variable {name} is not set")
+
+
+def _independent(src: v1.SourcesSpec, base: PathKey, report: Report) -> None:
+    _unique([i.name or i.kind for i in src.independent], (*base, "independent"),
+            "independent source name", report)
+    for n, ind in enumerate(src.independent):
+        path: PathKey = (*base, "independent", n)
+        if ind.kind == "prometheus" and not ind.url:
+            report.error(path, "a prometheus source needs url (the Prometheus base URL)")
+        rule = ind.rule
+        if rule.of_locations is not None and rule.failing_locations > rule.of_locations:
+            report.error((*path, "rule", "failing_locations"),
+                         f"{rule.failing_locations} failing of {rule.of_locations} locations "
+                         "can never happen")
+        if rule.step.total_seconds() < 1 or rule.step.total_seconds() % 1:
+            report.error((*path, "rule", "step"), "must be a whole number of seconds, >= 1s")
+    if src.under_reported_case is not None and not src.independent:
+        report.error((*base, "under_reported_case"), "needs at least one independent check")
+    if src.measurement_of_record != "vendor" and not src.independent:
+        report.error((*base, "measurement_of_record"),
+                     f"{src.measurement_of_record} needs at least one independent check")
 
 
 def _at_risk(spec: v1.ContractSpec, report: Report) -> None:

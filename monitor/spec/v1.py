@@ -157,6 +157,45 @@ class QueueSpec(Spec):
     site: str | None = Field(default=None, description="Site or region label, free text.")
 
 
+class DownRuleSpec(Spec):
+    failing_locations: int = Field(
+        default=1, ge=1, description="K: probe locations that must fail in the same sample."
+    )
+    of_locations: int | None = Field(
+        default=None, ge=1,
+        description="M: locations expected; empty = those that reported. A missing location "
+        "that could still make K is unknown, never up.",
+    )
+    consecutive_samples: int = Field(
+        default=1, ge=1, description="N: failing samples in a row before the time counts as down."
+    )
+    step: Duration = Field(
+        default=timedelta(minutes=1),
+        description="Sample grid (query_range step; CSV tests are bucketed to it).",
+    )
+    location_label: str = Field(
+        default="instance", description="Prometheus label naming the probe location."
+    )
+
+
+class IndependentSpec(Spec):
+    kind: Literal["prometheus", "probes"] = Field(
+        description="prometheus: the customer's Prometheus; probes: synthetic-test CSV files."
+    )
+    name: Slug | None = Field(default=None, description="Source name (default: the kind).")
+    url: str | None = Field(
+        default=None, pattern=r"^https?://[^\s/]+", description="prometheus: its base URL."
+    )
+    components: dict[str, str] = Field(
+        description="Component (as the SLA and the status page name it) -> PromQL expression "
+        "returning 1 (pass) / 0 (fail) per location, or the CSV's target.",
+        min_length=1,
+    )
+    rule: DownRuleSpec = Field(
+        default_factory=DownRuleSpec, description="When a component counts as down."
+    )
+
+
 class SourcesSpec(Spec):
     platform: Vendor = Field(description="The platform polled: the collector kind.")
     queues: list[QueueSpec] = Field(default_factory=list, description="Queues to poll.")
@@ -187,6 +226,19 @@ class SourcesSpec(Spec):
     )
     path: str | None = Field(
         default=None, description="csv vendor: the directory files are dropped in."
+    )
+    measurement_of_record: Literal["vendor", "independent", "worst_of"] = Field(
+        default="vendor",
+        description="Downtime availability SLAs use: the vendor's, the independently observed "
+        "(the vendor's where nothing was observed), or the worst of both for every minute.",
+    )
+    independent: list[IndependentSpec] = Field(
+        default_factory=list, description="The customer's own checks of the vendor."
+    )
+    under_reported_case: Duration | None = Field(
+        default=None,
+        description="Open a 'vendor under-reported' case once this much observed downtime in "
+        "a period went unreported by the vendor.",
     )
 
 

@@ -117,7 +117,7 @@ def test_availability_of_four_nines_keeps_all_four_burn_rates() -> None:
 
 
 def test_contract_terms_ride_on_the_vendor_service() -> None:
-    service = one(docs_of("umbrella-bpo-2026"), "Service", "csv")
+    service = one(docs_of("umbrella-bpo-2026"), "Service", "harbour-bpo")
     ann = service["metadata"]["annotations"]
     assert ann["slamon.dev/umbrella-bpo-2026.fees"] == \
         "{monthly: '180000.00', peak: '45000.00'}"
