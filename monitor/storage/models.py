@@ -342,8 +342,5 @@ class NotificationRow(Base):
 # The performance-issue tables live in their own module; importing it here registers them on
 # `Base.metadata`, so Alembic and the schema test see every table.
 import monitor.storage.cases_models  # noqa: E402
-<<<<<<< HEAD
+import monitor.storage.observations_models  # noqa: E402
 import monitor.storage.stamps  # noqa: E402, F401
-=======
-import monitor.storage.observations_models  # noqa: E402, F401
->>>>>>> main
