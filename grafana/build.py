@@ -209,6 +209,18 @@ def penalties() -> dict[str, Any]:
             (f"{C.BREACHED}{{{VC}}}", "breached"),
             (f"{C.CHRONIC_FAILURE}{{{VC}}}", "chronic"),
         ], w=24, instant=True),
+        lay.panel("table", "Money recovered: claims ledger by vendor and year", [
+            (f"sum by (vendor, year, currency) ({name}{{{VC}}})", name.rsplit("claims_")[1])
+            for name in C.CLAIMS_LEDGER
+        ], w=16, h=9, instant=True,
+                  description="Credit owed by final periods, claimed, accepted, credited on "
+                  "invoices (recovered), written off and still outstanding (slamon claims "
+                  "ledger)."),
+        lay.panel("table", "Claims needing action", [
+            (f"sum by (vendor, contract) ({C.CLAIMS_OVERDUE}{{{VC}}})", "overdue drafts"),
+            (f"sum by (vendor, contract, state) ({C.CLAIMS_OPEN}{{{VC}}})", "open"),
+        ], w=8, h=9, instant=True,
+                  description="Drafts past their claim window, and open claims per state."),
     ]
     return dashboard(C.DASH_PENALTIES, "slamon / Penalties",
                      "Service credits by vendor and month, for procurement.",
@@ -244,7 +256,12 @@ def health() -> dict[str, Any]:
         ], unit="s"),
         lay.panel("timeseries", "Data age (newest stored measurement)", [
             (f"time() - {C.DATA_LAST_MEASUREMENT}{{{VC}}}", "{{contract}}"),
-        ], w=24, unit="s"),
+        ], w=18, unit="s"),
+        lay.panel("stat", "Undelivered notices", [
+            (f"sum({C.NOTIFICATIONS_UNDELIVERED}{{{VC}}}) or vector(0)", ""),
+        ], w=6, instant=True,
+            description="Notices waiting for a retry; `slamon notifications --failed` says "
+            "why (SlamonNotificationsUndelivered fires after 30 min)."),
     ]
     return dashboard(C.DASH_HEALTH, "slamon / Collector health",
                      "Vendor pollers, data freshness and the exporter itself.",

@@ -2,7 +2,13 @@
 
 Each subcommand lives in `monitor/commands/<name>.py` and exposes `HELP`,
 `configure(parser)` and `run(args) -> int`. Exit codes: 0 ok, 1 invalid input or a
-compliance failure asked for, 2 usage, 3 breach with `--fail-on-breach`.
+compliance failure asked for, 2 usage, 3 breach with `--fail-on-breach`, 4 invoice lines
+left unmatched by `slamon import invoices`.
+
+Start-up is kept short (`bench/startup.py`): only the module of the command being run is
+imported, so `slamon --help` imports none and `slamon validate` never loads pandas or
+SQLAlchemy. The one-line summaries below are what `slamon --help` lists without importing
+the modules; `tests/test_cli_startup.py` keeps each equal to its module's `HELP`.
 """
 
 from __future__ import annotations
@@ -13,7 +19,6 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from importlib import metadata
 from types import ModuleType
 
 from monitor.errors import SlamonError
@@ -33,7 +38,29 @@ COMMANDS: dict[str, str] = {
     "cases": "cases",
     "close": "close",
     "openslo": "openslo",
+    "claims": "claims",
 }
+
+SUMMARIES: dict[str, str] = {
+    "validate": "Check contract files and report every problem; exit 1 if any has an error.",
+    "evaluate": "Evaluate a contract's SLAs for one period from interval and outage files.",
+    "report": "Write a procurement report (xlsx, csv, html, pdf, json) for one contract and "
+              "period.",
+    "import": "Import interval, outage or invoice CSV files into the database (idempotent).",
+    "db": "Create or upgrade the database schema (Alembic migrations).",
+    "run": "run the service: poll vendors on a schedule, store, evaluate, serve /metrics",
+    "demo": "run a simulated month end to end and leave a populated ./slamon.db",
+    "serve-metrics": "serve the Prometheus /metrics endpoint from stored results",
+    "alerts": "generate Prometheus alert rules and their promtool tests from the contracts",
+    "notifications": "list the notifications sent, and those that could not be delivered",
+    "cases": "List, show, acknowledge, record RCAs for, resolve and escalate performance "
+             "cases.",
+    "close": "Make a period final (closed by a person); later changes become restatements.",
+    "openslo": "export contracts as OpenSLO v1 documents, or import OpenSLO SLOs as a "
+               "contract draft",
+    "claims": "Service-credit claims: list, show, submit, dispute, accept, credit, close, ledger.",
+}
+LOG_FORMATS = ("kv", "json")
 
 
 def _load(module: str) -> ModuleType | None:
@@ -45,22 +72,47 @@ def _load(module: str) -> ModuleType | None:
         raise
 
 
-def _version() -> str:
-    try:
-        return metadata.version("slamon")
-    except metadata.PackageNotFoundError:  # running from a source tree that was not installed
-        return "unknown"
+class _Version(argparse.Action):
+    """`--version`, looking the installed version up only when asked (importlib.metadata
+    scans every installed distribution)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from importlib import metadata
+
+        try:
+            version = metadata.version("slamon")
+        except metadata.PackageNotFoundError:  # a source tree that was not installed
+            version = "unknown"
+        print(f"slamon {version}")  # on stdout, as argparse's own version action does
+        parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def chosen(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line (the first word that is one), if any."""
+    return next((word for word in argv if word in COMMANDS), None)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with `argv`, only the command it names is configured (imported), the
+    others are listed by their summary alone."""
     parser = argparse.ArgumentParser(
         prog="slamon", description="Vendor-SLA monitoring and compliance."
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
-    parser.add_argument("--version", action="version", version=f"slamon {_version()}")
+    parser.add_argument("--log-format", choices=LOG_FORMATS, default="kv",
+                        help="log lines on stderr as key=value (default) or JSON objects")
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
+    wanted = None if argv is None else chosen(argv)
     for name, module_name in COMMANDS.items():
+        if argv is not None and name != wanted and name in SUMMARIES:
+            sub.add_parser(name, help=SUMMARIES[name], description=SUMMARIES[name])
+            continue
         module = _load(module_name)
         if module is None:
             continue
@@ -71,18 +123,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
-    if not args.verbose:  # its per-connection "Context impl" lines are noise on every command
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    if not hasattr(args, "_run"):  # a command word that was also an option's value
+        parser.error(f"choose a command: {', '.join(COMMANDS)}")
+    from monitor.service.logs import configure_logging
+
+    configure_logging(args.log_format == "json", args.verbose,
+                      add_handler=not logging.getLogger().handlers)
     try:
         return int(args._run(args))
     except SlamonError as exc:

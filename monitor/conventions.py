@@ -28,6 +28,10 @@ L_CONSEQUENCE = "consequence"
 L_SOURCE = "source"  # the vendor poller: genesys-cloud, statuspage, ...
 L_STATE = "state"
 L_EXCLUSION = "exclusion"
+L_YEAR = "year"  # a claims ledger's year (of the periods claimed for)
+L_CHANNEL = "channel"  # a notifier kind: email, webhook, slack, pagerduty (never an address)
+L_DIMENSION = "dimension"  # what an SLA's attainment is split by: queue | site
+L_GROUP = "group"  # one queue id or site name (bounded by the contract's sources)
 
 SLA_LABELS: tuple[str, ...] = (L_VENDOR, L_CONTRACT, L_SLA)
 SLA_PERIOD_LABELS: tuple[str, ...] = (*SLA_LABELS, L_PERIOD)
@@ -67,7 +71,23 @@ UNOBSERVED_DOWNTIME = "slamon_sla_unobserved_downtime_seconds"
 EVIDENCE_UNKNOWN = "slamon_sla_evidence_unknown_seconds"
 CASES_OVERDUE = "slamon_cases_overdue"
 EXCLUSION_ACTIVE = "slamon_exclusion_active"
+# The claims ledger per contract, year and currency (money, like the credit families);
+# `sum by (vendor, year, currency)` is the vendor's ledger.
+CLAIMS_OWED = "slamon_claims_owed"
+CLAIMS_CLAIMED = "slamon_claims_claimed"
+CLAIMS_ACCEPTED = "slamon_claims_accepted"
+CLAIMS_CREDITED = "slamon_claims_credited"
+CLAIMS_WRITTEN_OFF = "slamon_claims_written_off"
+CLAIMS_OUTSTANDING = "slamon_claims_outstanding"
+CLAIMS_LEDGER: tuple[str, ...] = (CLAIMS_OWED, CLAIMS_CLAIMED, CLAIMS_ACCEPTED,
+                                  CLAIMS_CREDITED, CLAIMS_WRITTEN_OFF, CLAIMS_OUTSTANDING)
+CLAIMS_OPEN = "slamon_claims_open"  # open claims per state
+CLAIMS_OVERDUE = "slamon_claims_overdue"  # drafts past their claim window
+CLAIMS_DEADLINE = "slamon_claims_deadline_timestamp_seconds"  # window end of each draft
 IN_BUSINESS_HOURS = "slamon_calendar_open"  # "in business hours"; promtool rejects "hours"
+NOTIFICATIONS_UNDELIVERED = "slamon_notifications_undelivered"
+ATTAINMENT_SPREAD_RATIO = "slamon_sla_attainment_spread_ratio"
+ATTAINMENT_SPREAD_SECONDS = "slamon_sla_attainment_spread_seconds"
 COLLECTOR_UP = "slamon_collector_up"
 COLLECTOR_LAST_SUCCESS = "slamon_collector_last_success_timestamp_seconds"
 COLLECTOR_ERRORS = "slamon_collector_errors"  # counter: exposed as ..._total
@@ -90,7 +110,9 @@ EXPOSED_SAMPLES: frozenset[str] = frozenset({
     BEST_CASE_RATIO, BEST_CASE_SECONDS, REQUIRED_RATIO, REQUIRED_SECONDS, ERROR_BUDGET_RATIO,
     ERROR_BUDGET_REMAINING_RATIO, PERIOD_ELAPSED_RATIO, BREACHED, STANDING,
     counter_sample(GOOD_EVENTS), counter_sample(VALID_EVENTS), CREDIT_ACCRUED, CREDIT_AT_RISK,
-    CHRONIC_FAILURE, CASES_OVERDUE, EXCLUSION_ACTIVE, IN_BUSINESS_HOURS, COLLECTOR_UP,
+    CHRONIC_FAILURE, CASES_OVERDUE, EXCLUSION_ACTIVE, *CLAIMS_LEDGER, CLAIMS_OPEN,
+    CLAIMS_OVERDUE, CLAIMS_DEADLINE, IN_BUSINESS_HOURS, COLLECTOR_UP,
+    NOTIFICATIONS_UNDELIVERED, ATTAINMENT_SPREAD_RATIO, ATTAINMENT_SPREAD_SECONDS,
     COLLECTOR_LAST_SUCCESS,
     counter_sample(COLLECTOR_ERRORS), f"{COLLECTOR_REQUEST_DURATION}_sum",
     f"{COLLECTOR_REQUEST_DURATION}_count", DATA_LAST_MEASUREMENT, SNAPSHOT_AGE, EXPORTER_UP,
@@ -127,9 +149,12 @@ ALERT_CHRONIC = "SlaChronicFailure"
 ALERT_COLLECTOR_DOWN = "SlamonCollectorDown"
 ALERT_DATA_STALE = "SlamonDataStale"
 ALERT_NO_DATA = "SlamonNoData"
+ALERT_CLAIM_EXPIRING = "SlaClaimExpiring"
+ALERT_UNDELIVERED = "SlamonNotificationsUndelivered"
 ALERT_NAMES: tuple[str, ...] = (
     ALERT_BURN, ALERT_BREACH_CERTAIN, ALERT_BREACH_LIKELY, ALERT_CHRONIC,
-    ALERT_COLLECTOR_DOWN, ALERT_DATA_STALE, ALERT_NO_DATA,
+    ALERT_COLLECTOR_DOWN, ALERT_DATA_STALE, ALERT_NO_DATA, ALERT_CLAIM_EXPIRING,
+    ALERT_UNDELIVERED,
 )
 
 # Alert labels the Alertmanager tree routes on.
@@ -149,5 +174,8 @@ DASH_PENALTIES = "slamon-penalties"
 DASH_HEALTH = "slamon-collector-health"
 
 DEFAULT_GRAFANA_URL = "http://localhost:3000"
-DEFAULT_RUNBOOK_URL = "https://slamon.example.org/docs/runbooks"
+# The runbooks ship in this repository beside the rules, so the default link is the path
+# from the repository root (it resolves in any checkout and in the repository's web view);
+# a deployment that publishes the docs passes `--runbook-url https://.../docs/runbooks`.
+DEFAULT_RUNBOOK_URL = "docs/runbooks"
 DEFAULT_METRICS_PORT = 9464

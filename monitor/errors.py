@@ -66,3 +66,7 @@ class PermanentError(CollectorError):
 
 class StorageError(SlamonError):
     pass
+
+
+class ClaimError(SlamonError):
+    """An illegal claim transition or a bad amount; the message says which and why."""

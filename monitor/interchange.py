@@ -1,4 +1,4 @@
-"""The public file formats of `../shared/spec/interchange.md`: interval CSV, outage CSV and the
+"""The public file formats of `docs/interchange.md`: interval CSV, outage CSV and the
 JSON shape of `slamon evaluate --json`.
 
 Readers validate everything before returning anything: a missing column, a bad value,
@@ -27,6 +27,7 @@ import pandas as pd
 from monitor.domain.contract import Contract
 from monitor.domain.measurements import (
     CHANNELS,
+    OCCUPANCY_COLUMNS,
     OPTIONAL_COUNT_COLUMNS,
     REQUIRED_INTERVAL_COLUMNS,
     THRESHOLD_PREFIXES,
@@ -55,6 +56,7 @@ def _is_known_column(name: str) -> bool:
         name in REQUIRED_INTERVAL_COLUMNS
         or name == "channel"
         or name in OPTIONAL_COUNT_COLUMNS
+        or name in OCCUPANCY_COLUMNS
         or _THRESHOLD.match(name) is not None
     )
 
@@ -65,6 +67,7 @@ def _count_columns(columns: list[str]) -> list[str]:
         for c in columns
         if c in ("interval_minutes", "offered", "answered", "abandoned")
         or c in OPTIONAL_COUNT_COLUMNS
+        or c in OCCUPANCY_COLUMNS
         or (c.startswith(THRESHOLD_PREFIXES) and _THRESHOLD.match(c))
     ]
 

@@ -10,11 +10,15 @@ from monitor.domain.contract import Contract
 from monitor.exporter.snapshot import (
     CalendarSnapshot,
     ChronicSnapshot,
+    ClaimSnapshot,
     CollectorSnapshot,
     ContractSnapshot,
     ExclusionSnapshot,
+    LedgerSnapshot,
     MetricsSnapshot,
+    NotificationSnapshot,
     SlaSnapshot,
+    SpreadSnapshot,
 )
 from monitor.spec import load_contract
 
@@ -126,6 +130,18 @@ def small_snapshot() -> MetricsSnapshot:
                                       False),),
         chronic=(ChronicSnapshot("genesys-cloud", "acme-2026", "any", "termination_right",
                                  False),),
+        claims=(ClaimSnapshot("genesys-cloud", "acme-2026", "2026-10", "draft",
+                              datetime(2026, 12, 1, 5, tzinfo=UTC), overdue=False),
+                ClaimSnapshot("genesys-cloud", "acme-2026", "2026-09", "accepted")),
+        ledgers=(LedgerSnapshot("genesys-cloud", "acme-2026", "2026", "USD", Decimal("1125.00"),
+                                Decimal("500.00"), Decimal("400.00"), Decimal("400.00"),
+                                Decimal("100.00"), Decimal("625.00")),),
+        notifications=(NotificationSnapshot("genesys-cloud", "acme-2026", "email", 2),
+                       NotificationSnapshot("genesys-cloud", "acme-2026", "webhook", 0)),
+        spreads=(SpreadSnapshot("genesys-cloud", "acme-2026", "service-level", "2026-11",
+                                "queue", "ratio", 0.25),
+                 SpreadSnapshot("genesys-cloud", "acme-2026", "asa", "2026-Q4", "queue",
+                                "seconds", 12.0)),
     )
 
 

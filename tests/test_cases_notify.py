@@ -41,11 +41,13 @@ def test_the_breach_notice_is_mailed_to_both_contacts_with_the_evidence() -> Non
 
 def test_an_unreachable_mail_server_leaves_the_notice_for_the_next_pass() -> None:
     repo, log = InMemoryCaseRepository([opened()]), InMemorySentLog()
+    wall = [ny(2026, 11, 25, 12)]
     with SmtpSink(reject_with=451) as sink:
-        send = CaseSender(CONTRACT, MemorySentLog(),
+        send = CaseSender(CONTRACT, MemorySentLog(wall=lambda: wall[0]),
                           {"SLAMON_SMTP_URL": f"smtp://127.0.0.1:{sink.port}"}, NO_WAIT)
         assert tick(CONTRACT, repo, log, send, ny(2026, 11, 25, 12)) == []
     assert log.sent == {}
+    wall[0] = ny(2026, 11, 25, 13)  # past the first retry's backoff (1 min)
     with SmtpSink() as sink:
         send = replace(send, environ={"SLAMON_SMTP_URL": f"smtp://127.0.0.1:{sink.port}"})
         sent = tick(CONTRACT, repo, log, send, ny(2026, 11, 25, 13))

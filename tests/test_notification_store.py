@@ -1,6 +1,7 @@
 """Direct notifications over the real Store (SQLite and PostgreSQL): a failed send is
-retried on the next pass, of several workers exactly one re-claims it, a send whose process
-died is taken over after `stale_after`, and `slamon notifications` lists it all."""
+retried on a later pass once its backoff has passed, of several workers exactly one
+re-claims it, a send whose process died is taken over after `stale_after`, and
+`slamon notifications` lists it all."""
 
 from __future__ import annotations
 
@@ -46,32 +47,39 @@ def record(channel: str = "webhook:ACME_HOOK") -> SentRecord:
 
 
 @responses.activate
-def test_a_failed_send_is_retried_on_the_next_pass_and_its_attempts_add_up(
+def test_a_failed_send_is_retried_after_its_backoff_and_its_attempts_add_up(
         store: Store, contract: Contract) -> None:
     responses.post(HOOK, status=503)
     responses.post(HOOK, status=503)
     responses.post(HOOK, status=200)
-    first = notify_evaluation(contract, breached(contract), StoreSentLog(store), ENV,
-                              policy=NO_SLEEP)
+    wall = [AT]
+
+    def log() -> StoreSentLog:
+        return StoreSentLog(store, wall=lambda: wall[0])
+
+    first = notify_evaluation(contract, breached(contract), log(), ENV, policy=NO_SLEEP)
     assert [(o.status, o.attempts) for o in first] == [("failed", 2)]
-    [row] = StoreSentLog(store).entries()
+    [row] = log().entries()
     assert (row.status, row.attempts, row.detail) == ("failed", 2, "HTTP 503")
-    second = notify_evaluation(contract, breached(contract), StoreSentLog(store), ENV,
-                               policy=NO_SLEEP)
+    assert row.next_attempt_at == AT + timedelta(minutes=1)
+    wall[0] = AT + timedelta(seconds=30)
+    early = notify_evaluation(contract, breached(contract), log(), ENV, policy=NO_SLEEP)
+    assert [(o.status, o.detail) for o in early] == [("waiting", "HTTP 503")]
+    wall[0] = AT + timedelta(minutes=1)
+    second = notify_evaluation(contract, breached(contract), log(), ENV, policy=NO_SLEEP)
     assert [(o.status, o.attempts) for o in second] == [("sent", 1)]
-    third = notify_evaluation(contract, breached(contract), StoreSentLog(store), ENV,
-                              policy=NO_SLEEP)
+    third = notify_evaluation(contract, breached(contract), log(), ENV, policy=NO_SLEEP)
     assert [o.status for o in third] == ["skipped"]
     assert len(responses.calls) == 3
-    [row] = StoreSentLog(store).entries()
-    assert (row.status, row.attempts, row.detail) == ("sent", 3, "")
-    lines = listing(StoreSentLog(store), "acme-2026").splitlines()
+    [row] = log().entries()
+    assert (row.status, row.attempts, row.detail, row.next_attempt_at) == ("sent", 3, "", None)
+    lines = listing(log(), "acme-2026").splitlines()
     assert lines[1].split()[1:] == ["breach", "acme-2026", "service-level", "2026-11",
                                     "webhook:ACME_HOOK", "sent", "3"]
 
 
 def test_of_several_workers_exactly_one_re_claims_a_failed_send(store: Store) -> None:
-    log = StoreSentLog(store)
+    log = StoreSentLog(store, wall=lambda: AT)
     assert log.claim(record())
     log.finish(record().key, "failed", 4, "HTTP 503")
     workers = 6
@@ -79,7 +87,7 @@ def test_of_several_workers_exactly_one_re_claims_a_failed_send(store: Store) ->
     won: list[bool] = []
 
     def worker() -> None:
-        mine = StoreSentLog(store)
+        mine = StoreSentLog(store, wall=lambda: AT + timedelta(minutes=1))
         barrier.wait()
         won.append(mine.claim(record()))
 
@@ -90,7 +98,7 @@ def test_of_several_workers_exactly_one_re_claims_a_failed_send(store: Store) ->
         t.join()
     assert sorted(won) == [False] * (workers - 1) + [True]
     [row] = StoreSentLog(store).entries()
-    assert (row.status, row.attempts) == ("sending", 4)
+    assert (row.status, row.attempts, row.failures) == ("sending", 4, 1)
 
 
 def test_a_send_whose_process_died_is_taken_over_only_once_it_is_stale(store: Store) -> None:

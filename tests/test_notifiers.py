@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -115,16 +115,22 @@ def test_a_transient_failure_is_retried_with_backoff_and_recorded_once() -> None
 
 
 @responses.activate
-def test_a_permanent_failure_is_not_retried_and_may_be_tried_again_next_run() -> None:
+def test_a_permanent_failure_is_not_retried_and_may_be_tried_again_a_minute_later() -> None:
     responses.post(HOOK, status=404, body="no_service")
-    sleeps, log = Sleeps(), MemorySentLog()
+    now = [AT]
+    sleeps, log = Sleeps(), MemorySentLog(wall=lambda: now[0])
     (outcome,) = dispatch(event(), [SlackNotifier(HOOK)], log, RetryPolicy(sleep=sleeps))
     assert (outcome.status, outcome.attempts, sleeps.calls) == ("failed", 1, [])
     assert outcome.detail == "HTTP 404: no_service"
     assert "secret-token" not in outcome.detail
     responses.replace(responses.POST, HOOK, body="ok")
+    now[0] = AT + timedelta(seconds=59)
+    (early,) = dispatch(event(), [SlackNotifier(HOOK)], log, RetryPolicy(sleep=sleeps))
+    assert (early.status, early.detail) == ("waiting", "HTTP 404: no_service")
+    now[0] = AT + timedelta(seconds=60)
     (retry,) = dispatch(event(), [SlackNotifier(HOOK)], log, RetryPolicy(sleep=sleeps))
     assert retry.status == "sent"
+    assert len(responses.calls) == 2
 
 
 @responses.activate

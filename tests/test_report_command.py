@@ -63,7 +63,7 @@ def test_all_five_formats_are_written(reports: dict[str, Path]) -> None:
 
 def test_the_workbook_holds_the_worked_figures(reports: dict[str, Path]) -> None:
     ws = load_workbook(BytesIO(reports["xlsx"].read_bytes()))["Summary"]
-    top = 15  # below the key/value block (terms and claim-deadline rows included)
+    top = 17  # below the key/value block (terms, claim-deadline and claim rows included)
     headers = [c.value for c in ws[top]]
     rows = {r[0]: dict(zip(headers, r, strict=False))
             for r in ws.iter_rows(min_row=top + 1, values_only=True) if r[0]}

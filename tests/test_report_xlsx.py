@@ -50,7 +50,7 @@ def summary(book: Workbook) -> dict[str, dict[str, Any]]:
 
 def test_the_workbook_has_one_sheet_per_table(book: Workbook) -> None:
     assert book.sheetnames == ["Summary", "Evidence", "Intervals", "Exclusions",
-                               "Restatements", "Cases", "Scorecard", "Trend"]
+                               "Restatements", "Cases", "Scorecard", "Trend", "Consistency"]
 
 
 def test_the_summary_block_names_contract_period_total_and_deadline(book: Workbook) -> None:

@@ -112,17 +112,28 @@ def test_the_after_evaluation_hook_sends_a_breach_once_per_pass_history(
         ("breach", "2026-11", "sent")]
 
 
-def test_a_contract_whose_notifier_has_no_url_is_logged_and_skipped(
+def test_a_notifier_without_its_url_records_the_notice_as_undeliverable_and_says_so_once(
         contract: Contract, caplog: pytest.LogCaptureFixture) -> None:
     subscribed = replace(contract, notifications=(NotifierSpec("webhook", "ACME_HOOK"),))
-    sent = MemorySentLog()
+    wall = [datetime(2026, 11, 11, 15, 0, tzinfo=UTC)]
+    sent = MemorySentLog(wall=lambda: wall[0])
     outcome = EvaluationOutcome(contract.id, (
         evaluation(contract, "2026-11", Status.BREACHED, "0.7"),), ())
-    with caplog.at_level(logging.ERROR, logger="slamon.service"):
-        notifier(sent, {})(subscribed, outcome)
-    assert sent.entries() == []
-    assert any("event=notify_unconfigured contract=acme-2026" in r.getMessage()
-               and "ACME_HOOK is not set" in r.getMessage() for r in caplog.records)
+    with caplog.at_level(logging.DEBUG):
+        for minutes in (0, 1, 2, 3, 4, 5):  # passes every minute: retries at +1 and +3 min
+            wall[0] = datetime(2026, 11, 11, 15, minutes, tzinfo=UTC)
+            notifier(sent, {})(subscribed, outcome)
+    [row] = sent.entries()
+    assert (row.kind, row.channel, row.status, row.attempts, row.failures) == (
+        "breach", "webhook:ACME_HOOK", "failed", 3, 3)
+    assert row.detail.endswith("environment variable ACME_HOOK is not set")
+    assert row.next_attempt_at == datetime(2026, 11, 11, 15, 7, tzinfo=UTC)
+    warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warned) == 1
+    assert warned[0].startswith("event=notification_undeliverable kind=breach "
+                                "contract=acme-2026 sla=service-level period=2026-11 "
+                                "channel=webhook:ACME_HOOK attempts=1 ")
+    assert warned[0].endswith("ACME_HOOK is not set")
 
 
 def test_the_stored_figures_served_equal_what_the_service_just_evaluated(

@@ -73,7 +73,7 @@ CASES = [
     ]),
     ("unknown-sla-in-applies-to.yaml", 1, "an exclusion applying to an unknown SLA", [
         "16: exclusions[0].applies_to[1]: unknown SLA or metric 'voice-uptime'; known: "
-        "abandon_rate, aht, asa, availability, csat, fcr, service_level",
+        "abandon_rate, aht, asa, availability, csat, fcr, occupancy, service_level",
     ]),
     ("unknown-sla-in-chronic-failure.yaml", 1, "a chronic-failure rule for an unknown SLA", [
         "22: chronic_failure[0].sla: unknown SLA 'service-level'; use 'any' or one of "

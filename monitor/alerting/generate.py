@@ -19,6 +19,7 @@ import yaml
 from monitor import conventions as C
 from monitor.alerting.model import Alert, Case, Links
 from monitor.alerting.rules import sla_alerts
+from monitor.alerting.rules_claims import claim_expiring
 from monitor.alerting.rules_health import health_alerts
 from monitor.alerting.windows import min_short_for, minutes, pairs_for
 from monitor.domain.contract import Contract
@@ -68,7 +69,7 @@ def contract_alerts(contract: Contract, links: Links) -> list[Alert]:
     alerts: list[Alert] = []
     for sla in sorted(contract.slas, key=lambda s: s.id):
         alerts += sla_alerts(contract, sla, links)
-    return alerts + health_alerts(contract, links)
+    return [*alerts, *health_alerts(contract, links), claim_expiring(contract, links)]
 
 
 def rule_file(contract: Contract, alerts: Sequence[Alert]) -> dict[str, Any]:

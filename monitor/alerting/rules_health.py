@@ -1,4 +1,5 @@
-"""Contract-level alerts: vendor poller down, data stale, no data at all, chronic failure.
+"""Contract-level alerts: vendor poller down, data stale, no data at all, chronic failure,
+notices that cannot be delivered.
 
 Staleness is judged against the contract's own poll interval: four missed polls, and never
 less than an hour (interval data reaches vendor APIs with some delay).
@@ -42,7 +43,7 @@ def _full(series: dict[str, str], labels: dict[str, str]) -> dict[str, str]:
 
 def health_alerts(contract: Contract, links: Links) -> list[Alert]:
     return [collector_down(contract, links), data_stale(contract, links),
-            no_data(contract, links),
+            no_data(contract, links), undelivered(contract, links),
             *(chronic(contract, rule, links) for rule in contract.chronic_failure)]
 
 
@@ -94,6 +95,28 @@ def no_data(contract: Contract, links: Links) -> Alert:
     return replace(alert, cases=(
         Case("no data just under 15 minutes is still pending", other, 14, C.ALERT_NO_DATA, ()),
         Case("no data just over 15 minutes fires", other, 16, C.ALERT_NO_DATA, firing),
+    ))
+
+
+def undelivered(contract: Contract, links: Links) -> Alert:
+    """A breach notice or case notice nobody received: slamon keeps retrying (with backoff)
+    but only a person can fix an unset SMTP server or a revoked webhook."""
+    labels = _labels(contract, C.SEVERITY_TICKET, C.TEAM_ONCALL)
+    alert = Alert(C.ALERT_UNDELIVERED,
+                  f"{selector(C.NOTIFICATIONS_UNDELIVERED, contract=contract.id)} > 0", labels,
+                  _annotations(contract, C.ALERT_UNDELIVERED, "notices undelivered for 30 "
+                               "minutes (slamon notifications --failed says why)", links),
+                  for_="30m")
+    series = {C.L_VENDOR: contract.vendor, C.L_CONTRACT: contract.id, C.L_CHANNEL: "email"}
+    waiting = {selector(C.NOTIFICATIONS_UNDELIVERED, **series): "2x40"}
+    return replace(alert, cases=(
+        Case("undelivered just under 30 minutes is still pending", waiting, 29,
+             C.ALERT_UNDELIVERED, ()),
+        Case("undelivered just over 30 minutes fires", waiting, 31, C.ALERT_UNDELIVERED,
+             (_full(series, labels),)),
+        Case("nothing waiting does not fire",
+             {selector(C.NOTIFICATIONS_UNDELIVERED, **series): "0x40"}, 35,
+             C.ALERT_UNDELIVERED, ()),
     ))
 
 

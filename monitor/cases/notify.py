@@ -11,6 +11,11 @@ Each `CaseEvent` becomes one `NotificationEvent` whose `kind` is the case event'
 send by (contract/SLA/period, kind, channel), and a case has at most one event of each kind,
 so each channel receives each case event once, on top of the case sent-log's own key.
 
+A channel that cannot be reached (no SMTP server configured, a notifier's variable unset)
+is not an error here: it becomes an `Undeliverable` notifier, so the notice is recorded as
+failed with its reason, retried with backoff and listed by `slamon notifications --failed`
+(see `monitor.alerting.notifiers.sentlog`), and logged once there.
+
 This module only wires things together; the sending is the notifiers' `dispatch`.
 """
 
@@ -21,17 +26,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from monitor.alerting.notifiers import (
-    NOTIFIERS,
     NotificationEvent,
     Notifier,
     RetryPolicy,
     SentLog,
+    Undeliverable,
+    build,
     dispatch,
 )
 from monitor.alerting.notifiers.mail import EmailNotifier
 from monitor.alerting.notifiers.webhook import WebhookNotifier
 from monitor.domain.contract import Contract
-from monitor.errors import InputError, TransientError
+from monitor.errors import TransientError
 
 from .events import CaseEvent
 
@@ -73,23 +79,32 @@ def case_notifiers(contract: Contract, to: tuple[str, ...],
     if mail:
         url = _smtp_url(contract, env)
         if url is None:
-            raise InputError(f"performance_issue.contacts: e-mail needs an SMTP server in "
-                             f"{SMTP_ENV}", file=contract.source_file)
-        out.append(EmailNotifier(url, mail, sender=env.get("SLAMON_SMTP_FROM",
-                                                           "slamon@localhost")))
+            out.append(Undeliverable("email:" + ",".join(mail), f"e-mail needs an SMTP "
+                                     f"server: {SMTP_ENV} is not set"))
+        else:
+            out.append(EmailNotifier(url, mail, sender=env.get("SLAMON_SMTP_FROM",
+                                                               "slamon@localhost")))
     for i, hook in enumerate(hooks):
         out.append(WebhookNotifier(hook, channel=f"webhook:contact{i}"))
     for spec in contract.notifications:
         if SUBSCRIPTION in spec.on:
-            out.append(NOTIFIERS[spec.kind](spec, env, contract))
+            out.append(build(spec, env, contract, strict=False))
     return out
+
+
+class Undelivered(TransientError):
+    """A case notice some channel has not received yet. Its notifier sent-log row already
+    holds (and the log already said) why, so the case process retries it quietly."""
+
+    quiet = True
 
 
 @dataclass
 class CaseSender:
     """A `send` for `monitor.cases.service.tick`: dispatches to the event's notifiers and
-    raises `TransientError` when a channel failed, so the case sent-log does not record the
-    event and the next pass tries the channels that have not received it yet."""
+    raises `Undelivered` when a channel failed or waits for its retry, so the case sent-log
+    does not record the event and a later pass tries the channels that have not received it
+    yet."""
 
     contract: Contract
     sent: SentLog
@@ -102,7 +117,7 @@ class CaseSender:
         results = dispatch(to_notification(event, self.contract.vendor), notifiers,
                            self.sent, self.policy)
         self.outcomes += [f"{event.key} {r.channel} {r.status}" for r in results]
-        failed = [r for r in results if r.status == "failed"]
+        failed = [r for r in results if r.status in ("failed", "waiting")]
         if failed:
-            raise TransientError(f"{event.key}: {len(failed)} channel(s) failed: "
-                                 + "; ".join(f"{r.channel}: {r.detail}" for r in failed))
+            raise Undelivered(f"{event.key}: {len(failed)} channel(s) not delivered: "
+                              + "; ".join(f"{r.channel}: {r.detail}" for r in failed))

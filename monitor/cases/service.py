@@ -60,7 +60,11 @@ def deliver(events: Iterable[CaseEvent], sent_log: SentLog, send: Send,
         try:
             send(event)
         except SlamonError as exc:
-            log.warning("case notice %s not sent, will retry: %s", event.key, exc)
+            # A notifier failure was recorded and logged once where it happened (`quiet`);
+            # saying it again on every pass is what flooded the log.
+            level = logging.DEBUG if getattr(exc, "quiet", False) else logging.WARNING
+            log.log(level, "event=case_notice_unsent key=%s action=retry_later error=%s",
+                    event.key, exc)
             continue
         sent_log.record(event.key, now)
         sent.append(event)

@@ -197,8 +197,8 @@ class HttpClient:
                 if exc.retry_after is not None and exc.retry_after > self.max_retry_after:
                     raise
                 delay = self.backoff_delay(attempt, exc.retry_after)
-                log.info("%s: transient failure (%s); retry %d in %.2fs",
-                         what, exc, attempt + 1, delay)
+                log.info("event=request_retry retry=%d delay_seconds=%.2f request=%s error=%s",
+                         attempt + 1, delay, what.replace(" ", "_"), exc)
                 self._count(retry=1)
                 self.sleep(delay)
                 attempt += 1
@@ -231,7 +231,8 @@ class HttpClient:
                     raise PermanentError(str(exc)) from None
                 refreshed = True
                 auth.invalidate()
-                log.info("%s %s: 401, refreshing the token once", method, redact_url(url))
+                log.info("event=token_refresh method=%s url=%s reason=401", method,
+                         redact_url(url))
                 return self._send(method, url, params, json, data, headers, auth, basic)
 
         try:
@@ -270,7 +271,8 @@ class HttpClient:
             raise TransientError(
                 f"{where}: {type(exc).__name__}: {self.redact(str(exc))[:200]}"
             ) from None
-        log.debug("%s -> %d in %.3fs", where, response.status_code, self.clock() - started)
+        log.debug("event=response status=%d seconds=%.3f request=%s", response.status_code,
+                  self.clock() - started, where.replace(" ", "_"))
         self._note_rate_headers(response.headers)
         return self._interpret(where, response)
 

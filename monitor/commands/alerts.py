@@ -26,7 +26,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     gen.add_argument("--grafana-url", default=C.DEFAULT_GRAFANA_URL,
                      help=f"base of dashboard_url links (default {C.DEFAULT_GRAFANA_URL})")
     gen.add_argument("--runbook-url", default=C.DEFAULT_RUNBOOK_URL,
-                     help="base of runbook_url links (docs/runbooks published)")
+                     help="base of runbook_url links (default: the repository path "
+                     f"{C.DEFAULT_RUNBOOK_URL}; give the URL of a published copy)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -79,7 +79,7 @@ def _contracts(args: argparse.Namespace) -> dict[str, Contract]:
     contracts, problems = load_contracts([args.contracts_dir])
     for problem in problems:  # unset vendor credentials do not matter for cases
         log.log(logging.WARNING if problem.severity == "error" else logging.DEBUG,
-                "%s", problem)
+                "event=contract_problem severity=%s problem=%s", problem.severity, problem)
     return {c.id: c for c in contracts}
 
 

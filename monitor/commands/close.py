@@ -4,7 +4,8 @@
 
 A final period is never overwritten: a later re-evaluation with changed data records a
 restatement (old and new figures) that reports show. Periods also become final by
-themselves once the contract's claim deadline has passed (`slamon run`).
+themselves once the contract's claim deadline has passed (`slamon run`). A final period
+that owes a credit gets its claim drafted (`slamon claims`, docs/claims.md).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from monitor.domain.contract import Contract
 from monitor.domain.periods import period_for
 from monitor.domain.results import Period
 from monitor.errors import InputError
+from monitor.service.claims import draft_claims
 from monitor.spec import find_contract
 from monitor.storage import Store
 
@@ -47,15 +49,20 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"period {period.label} of contract {contract.id} has no stored "
                              "evaluation; run `slamon run`, or `slamon evaluate --save` "
                              "from the database, first", column="--period")
-        if not store.close_period(contract.id, period.label, closure.by, closure.at):
-            print(f"{contract.id} {period.label} was already final")
-            return 0
-        opened = _open_cases(store, contract, period, now)
+        closed = store.close_period(contract.id, period.label, closure.by, closure.at)
+        opened = _open_cases(store, contract, period, now) if closed else []
+        drafted = draft_claims(store, contract, now)
     finally:
         store.close()
-    print(f"{contract.id} {period.label} is final (closed by {closure.by})")
+    if closed:
+        print(f"{contract.id} {period.label} is final (closed by {closure.by})")
+    else:
+        print(f"{contract.id} {period.label} was already final")
     if opened:
         print(f"performance-issue cases open: {', '.join(opened)} (see `slamon cases list`)")
+    for claim in drafted:
+        print(f"claim {claim.id} drafted: {claim.owed} {claim.currency} owed by "
+              f"{claim.vendor}, to submit by {claim.deadline} (`slamon claims submit`)")
     return 0
 
 

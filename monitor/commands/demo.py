@@ -63,7 +63,7 @@ def _run(args: argparse.Namespace, url: str, started: float) -> int:
     from monitor.simulator import Simulator
 
     def progress(line: str) -> None:
-        log.debug("demo %s", line)
+        log.debug("event=demo_progress detail=%s", line)
 
     def serve(sim: Simulator, service: Service, result: DemoResult) -> None:
         from monitor.exporter.server import serve as serve_metrics
@@ -87,5 +87,5 @@ def _run(args: argparse.Namespace, url: str, started: float) -> int:
                       keep=serve if args.serve else None)
     if not args.serve:
         print_summary(result, sys.stdout, args.db)
-    log.info("demo finished in %.1f s", time.monotonic() - started)
+    log.info("event=demo_finished seconds=%.1f", time.monotonic() - started)
     return 0

@@ -98,8 +98,14 @@ def run(args: argparse.Namespace) -> int:
             if not isinstance(source, StoreSource):
                 raise InputError("--save stores into the database; it needs the database "
                                  "as the source (no --intervals/--outages)", column="--save")
+            from monitor.domain.consistency import consistency_of, with_consistency
+
             source.store.save_contract(contract)
-            source.store.save_evaluation(past.current, past.current_credits, at=as_of)
+            # The queue and site spreads travel in the stored details to /metrics.
+            frame = source.measurements(contract, period.start, period.end).intervals
+            saved = with_consistency(past.current,
+                                     consistency_of(contract, past.current, frame))
+            source.store.save_evaluation(saved, past.current_credits, at=as_of)
             from monitor.commands.case_opening import open_cases
 
             open_cases(source.store, contract, past.current, past.current_credits, as_of)

@@ -4,6 +4,8 @@
     slamon import outages FILE.csv (--contract ID | --all-contracts) [--db URL]
     slamon import probes FILE.csv --contract ID [--source NAME] [--db URL]
     slamon import prometheus --contract ID --from ISO --to ISO [--source NAME] [--db URL]
+    slamon import invoices FILE.csv [--db URL] [--json]   (see import_invoices.py; exit 4
+                                                          when credit lines are unmatched)
 
 Each file is all-or-nothing: the whole file is checked before anything is written (a bad
 row is named by file, line and column and nothing is imported), then written in one
@@ -25,12 +27,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from monitor.commands import import_invoices
 from monitor.config import contracts_dir, database_url
 from monitor.interchange import read_intervals, read_outages
 from monitor.storage import Store
 from monitor.storage.outages import ANY_CONTRACT
 
-HELP = "Import interval or outage CSV files into the database (idempotent)."
+HELP = "Import interval, outage or invoice CSV files into the database (idempotent)."
 BATCH = 200_000
 
 
@@ -53,6 +56,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        "or contracts)")
         p.add_argument("--db", metavar="URL", help="database URL (default: "
                        "SLAMON_DATABASE_URL or sqlite:///slamon.db)")
+    p = sub.add_parser("invoices", help="vendor invoice CSV: credit lines matched to claims",
+                       description="vendor invoice CSV: credit lines matched to claims "
+                       "(exit 4 when some are left for review)")
+    p.add_argument("file", type=Path, metavar="FILE.csv")
+    p.add_argument("--db", metavar="URL", help="database URL (default: "
+                   "SLAMON_DATABASE_URL or sqlite:///slamon.db)")
+    import_invoices.configure(p)
     from monitor.commands.import_evidence import configure_evidence
 
     configure_evidence(sub)
@@ -61,6 +71,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from monitor.spec import find_contract
 
+    if args.kind == "invoices":
+        return import_invoices.run(args)
     if args.kind in ("probes", "prometheus"):
         from monitor.commands.import_evidence import run_evidence
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -110,6 +111,12 @@ def run(args: argparse.Namespace) -> int:
             cases = StoreCaseRepository(store).list(contract.id)
         data = gather(contract, args.period, source, as_of, generated_at=now,
                       history=args.history, cases=cases)
+        if store is not None:
+            from monitor.domain.claims import claim_id
+            from monitor.storage.claims_repository import ClaimRepository
+
+            data = replace(data, claim=ClaimRepository(store).get(
+                claim_id(contract.id, data.period)))
         try:
             size = write_report(data, fmt, args.out)
         except OSError as exc:  # write_report leaves no partial file behind
@@ -118,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if store is not None:
             store.close()
-    log.info("wrote %s report for %s %s to %s (%d bytes)", fmt, contract.id, data.period,
-             args.out, size)
+    log.info("event=report_written format=%s contract=%s period=%s bytes=%d path=%s", fmt,
+             contract.id, data.period, size, args.out)
     print(args.out)
     return 0

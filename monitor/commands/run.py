@@ -1,6 +1,7 @@
 """`slamon run`: the service. Polls every contract's sources on a schedule, stores what
 they return, evaluates after each collection, sends the contracts' direct notifications
-(each breach and recovery once, recorded in the database: `slamon notifications`) and
+(each breach and recovery once, recorded in the database: `slamon notifications`), drafts
+the claims of periods that become final and reminds of their deadlines (docs/claims.md), and
 serves `/metrics` from the stored results at scrape time (the same source as
 `slamon serve-metrics`, plus what only this process knows: see `StoreSource`). With a
 simulated clock the exporter's "now" is that clock, so period progress matches the data.
@@ -35,6 +36,7 @@ from monitor.commands.common import parse_instant
 from monitor.config import contracts_dir, database_url
 from monitor.conventions import DEFAULT_METRICS_PORT
 from monitor.errors import ContractError, InputError
+from monitor.service.claims import ClaimNotices
 from monitor.service.logs import configure_logging
 from monitor.service.pipeline import CollectPolicy
 from monitor.service.runtime import (
@@ -68,7 +70,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         "sources.poll_interval)")
     parser.add_argument("--workers", type=int, default=None,
                         help="sources polled at the same time (default 2 on SQLite, 4 else)")
-    parser.add_argument("--log-json", action="store_true", help="log JSON lines on stderr")
+    parser.add_argument("--log-json", action="store_true",
+                        help="log JSON lines on stderr (the same as `slamon --log-format json`)")
     parser.add_argument("--http-timeout", type=float, default=10.0, metavar="SECONDS",
                         help="vendor request timeout (default 10)")
     parser.add_argument("--retry-backoff", type=float, default=0.5, metavar="SECONDS",
@@ -110,7 +113,8 @@ def run(args: argparse.Namespace) -> int:
     from monitor.spec import load_contracts
     from monitor.storage import Store
 
-    configure_logging(args.log_json, getattr(args, "verbose", False))
+    configure_logging(args.log_json or getattr(args, "log_format", "kv") == "json",
+                      getattr(args, "verbose", False))
     contracts, problems = load_contracts([contracts_dir(args.contracts)])
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -135,7 +139,8 @@ def run(args: argparse.Namespace) -> int:
     service = Service(store, contracts, clock=clock, policy=policy,
                       http=lambda: HttpClient(timeout=timeout, backoff=backoff),
                       interval=_seconds(args.interval), workers=workers,
-                      on_evaluated=chain(notifier(sent, os.environ), cases))
+                      on_evaluated=chain(notifier(sent, os.environ), cases,
+                                         ClaimNotices(store, sent, os.environ, clock)))
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise InputError(f"--addr/--port: cannot listen on {args.addr}:{args.port}: "
                          f"{reason}") from None
-    log.info("serving metrics on http://%s:%d/metrics", args.addr, server.port)
+    log.info("event=metrics_serving url=http://%s:%d/metrics", args.addr, server.port)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

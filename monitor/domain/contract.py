@@ -23,6 +23,10 @@ class Metric(StrEnum):
     FCR = "fcr"
     CSAT = "csat"
     AVAILABILITY = "availability"
+    # Agents' handle time / (handle + idle time), Amazon Connect's AGENT_OCCUPANCY definition
+    # (research/penalty_formulas.md 1.8); measured from `agent_busy_seconds` and
+    # `agent_idle_seconds`, which only file sources carry so far.
+    OCCUPANCY = "occupancy"
 
 
 # Metrics whose values are seconds (targets are maxima in seconds); every other metric is a
@@ -379,6 +383,7 @@ class Contract:
     at_risk: AtRisk | None = None
     chronic_failure: tuple[ChronicRule, ...] = ()
     claim_deadline_days: int | None = None
+    claim_notice_days: int = 7  # the claim-deadline notice goes this many days before
     performance_issue: PerformanceIssue | None = None
     notifications: tuple[Notifier, ...] = ()
     source_file: str | None = None

@@ -34,6 +34,7 @@ from monitor.domain.availability import availability, minutes
 from monitor.domain.calendars import OpenSpans, intersect, open_spans, to_ns
 from monitor.domain.contract import (
     AggregationMethod,
+    Calendar,
     Contract,
     Direction,
     Metric,
@@ -53,6 +54,7 @@ from monitor.errors import InputError
 
 MINUTE_NS = agg.MINUTE_NS
 SECONDS_PER_DAY = Decimal(86_400)
+DAY_NS = 86_400 * 1_000_000_000
 
 
 class _State:
@@ -284,6 +286,8 @@ def _count_result(sla: Sla, target: Target, frame: _Frame, contract: Contract, l
             result.numerator, result.denominator, target.value, target.direction)
     details["raw_numerator"], details["raw_denominator"] = raw.numerator, raw.denominator
     details["intervals_in_calendar"] = int(in_cal.sum())
+    if in_cal.any():  # where the data begins: the outlook extrapolates from there on
+        details["first_interval_ns"] = int(sums.starts[in_cal].min())
     per_interval = None
     if keep_intervals:
         per_interval = pd.DataFrame({
@@ -350,6 +354,21 @@ def _availability_result(sla: Sla, target: Target, measurements: Measurements, l
                      evidence_of, sla.minimum,
                      _below_minimum(sla, fig.numerator, fig.denominator), sla.key_measurement,
                      reconciliation=rec)
+
+
+def _covered_minutes(calendar: Calendar, contract: Contract, start: datetime,
+                     until: datetime, cal: OpenSpans, first_ns: int | None) -> Decimal:
+    """Calendar minutes of [start, until) the data covers. Monitoring that began on the
+    20th (or a backfill still under way) has no rows for the 1st-19th; judging the volume
+    still to come by 19 empty days would call a repairable miss certain. Rows that begin
+    late in the period (more than a day after its start: a quiet night or a closed first
+    morning is not a gap) are taken to cover from their first interval on."""
+    if first_ns is None or first_ns - to_ns(start) <= DAY_NS:
+        return Decimal(cal.seconds) / 60
+    first = datetime.fromtimestamp(first_ns / 1e9, tz=UTC)
+    if first >= until:
+        return Decimal(cal.seconds) / 60
+    return Decimal(open_spans(calendar, first, until, contract.tz).seconds) / 60
 
 
 def evaluate(
@@ -427,9 +446,11 @@ def evaluate(
                                    applied, excluded_min, keep_intervals)
         left = Decimal((own.end.astimezone(UTC) - until.astimezone(UTC)).total_seconds()) \
             / SECONDS_PER_DAY
-        details.update(outlook(sla, result, ended=ended,
-                               elapsed_minutes=Decimal(cal.seconds) / 60,
-                               total_minutes=Decimal(full.seconds) / 60,
+        elapsed = _covered_minutes(calendar, contract, own.start, until, cal,
+                                   details.pop("first_interval_ns", None))
+        remaining = Decimal(full.seconds - cal.seconds) / 60
+        details.update(outlook(sla, result, ended=ended, elapsed_minutes=elapsed,
+                               total_minutes=elapsed + remaining,
                                remaining_days=left).as_details())
         if result.status is Status.INSUFFICIENT_DATA:
             why = details.get("missing") or "no volume in the period"

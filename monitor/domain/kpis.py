@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from monitor.domain.contract import AbandonTreatment, AsaDenominator, CsatMethod, Metric, Sla
-from monitor.domain.measurements import threshold_column
+from monitor.domain.measurements import OCCUPANCY_COLUMNS, threshold_column
 
 Counts = npt.NDArray[np.int64]
 Column = Callable[[str], Counts]
@@ -81,6 +81,8 @@ def required_columns(sla: Sla) -> list[str]:
         return ["fcr_resolved", "fcr_eligible"]
     if m is Metric.CSAT:
         return [f"csat_{k}" for k in range(1, 6)]
+    if m is Metric.OCCUPANCY:
+        return list(OCCUPANCY_COLUMNS)
     raise ValueError(f"{m} is not a count-based KPI")
 
 
@@ -142,4 +144,8 @@ def ratio_for(sla: Sla, col: Column) -> Ratio:
             return Ratio(c[1] + 2 * c[2] + 3 * c[3] + 4 * c[4], 4 * responses,
                          "CSAT mean score: sum((k-1) * csat_k) / (4 * responses)")
         return Ratio(c[3] + c[4], responses, "CSAT top-2-box: (csat_4 + csat_5) / responses")
+    if m is Metric.OCCUPANCY:
+        busy = col("agent_busy_seconds")
+        return Ratio(busy, busy + col("agent_idle_seconds"),
+                     "occupancy: agent_busy_seconds / (agent_busy_seconds + agent_idle_seconds)")
     raise ValueError(f"{m} is not a count-based KPI")

@@ -34,6 +34,9 @@ OPTIONAL_COUNT_COLUMNS: tuple[str, ...] = (
     "csat_4",
     "csat_5",
 )
+# Occupancy's counts: optional like the ones above, but stored in the intervals' JSON counts
+# (no column of their own: they came after the first schema).
+OCCUPANCY_COLUMNS: tuple[str, ...] = ("agent_busy_seconds", "agent_idle_seconds")
 THRESHOLD_PREFIXES: tuple[str, ...] = ("answered_within_", "abandoned_within_")
 CHANNELS: tuple[str, ...] = ("voice", "chat", "email", "message", "callback")
 
@@ -47,6 +50,7 @@ def is_count_column(name: str) -> bool:
     return (
         name in ("offered", "answered", "abandoned")
         or name in OPTIONAL_COUNT_COLUMNS
+        or name in OCCUPANCY_COLUMNS
         or (name.startswith(THRESHOLD_PREFIXES) and name.endswith("s"))
     )
 

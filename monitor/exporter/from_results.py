@@ -24,6 +24,7 @@ import numpy as np
 from monitor import conventions as C
 from monitor.domain.budget import calendar_minutes, project_result
 from monitor.domain.calendars import open_spans, to_ns
+from monitor.domain.consistency import DIMENSIONS, detail_key
 from monitor.domain.contract import SECONDS_METRICS, Contract, PeriodKind, Sla
 from monitor.domain.exclusions import expand
 from monitor.domain.outlook import MISSES, outlook_of
@@ -36,7 +37,9 @@ from monitor.exporter.snapshot import (
     ContractSnapshot,
     ExclusionSnapshot,
     MetricsSnapshot,
+    NotificationSnapshot,
     SlaSnapshot,
+    SpreadSnapshot,
 )
 
 
@@ -115,6 +118,7 @@ def snapshot_from_evaluations(
     collectors: Iterable[CollectorSnapshot] = (),
     last_measurements: Mapping[str, datetime] | None = None,
     cases_overdue: Mapping[str, int] | None = None,
+    notifications: Iterable[NotificationSnapshot] = (),
 ) -> MetricsSnapshot:
     """One snapshot from the latest evaluation of each (contract, period kind).
 
@@ -188,5 +192,21 @@ def snapshot_from_evaluations(
     return MetricsSnapshot(
         taken_at=now.astimezone(UTC), slas=tuple(slas), contracts=tuple(contract_snaps),
         calendars=tuple(calendars), collectors=tuple(collectors), chronic=tuple(chronic),
-        exclusions=tuple(exclusions),
+        exclusions=tuple(exclusions), notifications=tuple(notifications),
+        spreads=tuple(_spreads(by_id, newest.values())),
     )
+
+
+def _spreads(contracts: Mapping[str, Contract],
+             newest: Iterable[tuple[Evaluation, SlaResult]]) -> list[SpreadSnapshot]:
+    """The queue and site spreads the evaluation recorded (`monitor.domain.consistency`)."""
+    out = []
+    for ev, result in newest:
+        contract = contracts[ev.contract_id]
+        unit = "seconds" if result.metric in SECONDS_METRICS else "ratio"
+        for dimension in DIMENSIONS:
+            value = result.evidence.details.get(detail_key(dimension))
+            if value is not None:
+                out.append(SpreadSnapshot(contract.vendor, contract.id, result.sla_id,
+                                          ev.period.label, dimension, unit, float(value)))
+    return sorted(out, key=lambda s: (s.contract, s.sla, s.dimension))

@@ -71,7 +71,7 @@ class SlamonMetrics(Collector):
             families = self._families(snap, now)
             up = 1.0
         except Exception:  # the scrape must still answer and say it is unhealthy
-            log.exception("building the metrics snapshot failed")
+            log.exception("event=snapshot_failed action=serving_slamon_up_0")
             self._errors += 1
             families, up = [], 0.0
         yield from families
@@ -105,8 +105,27 @@ class SlamonMetrics(Collector):
                     family.add_metric(_pl(s), s.evidence[key])
             out.append(family)
         out += self._money_families(snap)
+        out += _claims_families(snap)
         out += self._health_families(snap, now)
+        out += self._spread_families(snap)
         return out
+
+    def _spread_families(self, snap: MetricsSnapshot) -> list[Metric]:
+        labels = [*SLA_PL, C.L_DIMENSION]
+        help_text = ("Best minus worst attainment across the SLA's queues (dimension=queue) "
+                     "or sites (dimension=site) this period; 0 = even." + CACHED)
+        ratio = GaugeMetricFamily(C.ATTAINMENT_SPREAD_RATIO, help_text, labels=labels)
+        seconds = GaugeMetricFamily(C.ATTAINMENT_SPREAD_SECONDS, help_text, labels=labels)
+        for sp in snap.spreads:
+            (ratio if sp.unit == "ratio" else seconds).add_metric(
+                [sp.vendor, sp.contract, sp.sla, sp.period, sp.dimension], sp.spread)
+        undelivered = GaugeMetricFamily(
+            C.NOTIFICATIONS_UNDELIVERED, "Notifications that could not be delivered yet "
+            "(retried with backoff; `slamon notifications --failed`), by notifier kind.",
+            labels=[C.L_VENDOR, C.L_CONTRACT, C.L_CHANNEL])
+        for n in snap.notifications:
+            undelivered.add_metric([n.vendor, n.contract, n.channel], float(n.undelivered))
+        return [ratio, seconds, undelivered]
 
     def _budget_families(self, snap: MetricsSnapshot) -> list[Metric]:
         budget = GaugeMetricFamily(
@@ -211,6 +230,60 @@ class SlamonMetrics(Collector):
         age = GaugeMetricFamily(C.SNAPSHOT_AGE, "Seconds since the results shown were read.",
                                 value=max((now - snap.taken_at).total_seconds(), 0.0))
         return [hours, up, last, errors, duration, fresh, age]
+
+
+# The open claim states (monitor.domain.claims.OPEN_STATES), named here so that the exporter
+# needs nothing from the domain at scrape time.
+OPEN_STATES = ("draft", "submitted", "acknowledged", "disputed", "accepted")
+_LEDGER_HELP: dict[str, str] = {
+    C.CLAIMS_OWED: "Service credit owed by final periods of the year, claimed or not",
+    C.CLAIMS_CLAIMED: "Credit claimed from the vendor (claims submitted)",
+    C.CLAIMS_ACCEPTED: "Credit the vendor accepted",
+    C.CLAIMS_CREDITED: "Credit that appeared on the vendor's invoices (money recovered)",
+    C.CLAIMS_WRITTEN_OFF: "Credit given up (claims written off, or closed short)",
+    C.CLAIMS_OUTSTANDING: "Credit still to recover (owed - credited - written off)",
+}
+
+
+def _claims_families(snap: MetricsSnapshot) -> list[Metric]:
+    """The claims ledger per contract, year and currency, and the open claims. Every
+    contract shown gets its current year's ledger and its open and overdue counts, zero
+    when it has no claim: no claim is "nothing owed", not "unknown"."""
+    ll = [C.L_VENDOR, C.L_CONTRACT, C.L_YEAR, C.L_CURRENCY]
+    ledger = {name: GaugeMetricFamily(name, f"{text}, in the currency of the label." + CACHED,
+                                      labels=ll) for name, text in _LEDGER_HELP.items()}
+    rows = {(r.vendor, r.contract, r.year, r.currency): [
+        float(getattr(r, f)) for f in ("owed", "claimed", "accepted", "credited",
+                                       "written_off", "outstanding")] for r in snap.ledgers}
+    for k in snap.contracts:  # no stored period yet: the year of the snapshot
+        year = k.period[:4] if k.period[:4].isdigit() else str(snap.taken_at.year)
+        rows.setdefault((k.vendor, k.contract, year, k.currency), [0.0] * 6)
+    for labels, values in sorted(rows.items()):
+        for name, value in zip(C.CLAIMS_LEDGER, values, strict=True):
+            ledger[name].add_metric(list(labels), value)
+    opened = GaugeMetricFamily(C.CLAIMS_OPEN, "Open service-credit claims per state." + CACHED,
+                               labels=[C.L_VENDOR, C.L_CONTRACT, C.L_STATE])
+    overdue = GaugeMetricFamily(C.CLAIMS_OVERDUE, "Draft claims past their claim window."
+                                + CACHED, labels=[C.L_VENDOR, C.L_CONTRACT])
+    deadline = GaugeMetricFamily(C.CLAIMS_DEADLINE, "When the claim window closes, for each "
+                                 "credit not claimed yet (a draft claim, or a provisional "
+                                 "period owing a credit)." + CACHED,
+                                 labels=[C.L_VENDOR, C.L_CONTRACT, C.L_PERIOD])
+    counts: dict[tuple[str, str, str], int] = {
+        (k.vendor, k.contract, state): 0 for k in snap.contracts for state in OPEN_STATES}
+    late: dict[tuple[str, str], int] = {(k.vendor, k.contract): 0 for k in snap.contracts}
+    for c in snap.claims:
+        if c.drafted:
+            counts[(c.vendor, c.contract, c.state)] = counts.get(
+                (c.vendor, c.contract, c.state), 0) + 1
+            late[(c.vendor, c.contract)] = late.get((c.vendor, c.contract), 0) + c.overdue
+        if c.deadline is not None:
+            deadline.add_metric([c.vendor, c.contract, c.period], c.deadline.timestamp())
+    for key, n in sorted(counts.items()):
+        opened.add_metric(list(key), float(n))
+    for (vendor, contract), n in sorted(late.items()):
+        overdue.add_metric([vendor, contract], float(n))
+    return [*ledger.values(), opened, overdue, deadline]
 
 
 def _pl(s: SlaSnapshot) -> list[str]:

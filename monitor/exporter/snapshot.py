@@ -101,6 +101,60 @@ class ExclusionSnapshot:
 
 
 @dataclass(frozen=True)
+class ClaimSnapshot:
+    """One open service-credit claim: its state and, for a draft, when its window closes."""
+
+    vendor: str
+    contract: str
+    period: str
+    state: str
+    deadline: datetime | None = None  # end of the claim window (drafts only)
+    overdue: bool = False  # a draft past its window
+    drafted: bool = True  # False: a provisional period's credit, no claim yet (deadline only)
+
+
+@dataclass(frozen=True)
+class LedgerSnapshot:
+    """The claims ledger of one contract, year and currency (`monitor.domain.claims`);
+    `sum by (vendor, year, currency)` gives the vendor's ledger."""
+
+    vendor: str
+    contract: str
+    year: str
+    currency: str
+    owed: Decimal
+    claimed: Decimal
+    accepted: Decimal
+    credited: Decimal
+    written_off: Decimal
+    outstanding: Decimal
+
+
+@dataclass(frozen=True)
+class NotificationSnapshot:
+    """Notices of one contract over one kind of channel that could not be delivered yet."""
+
+    vendor: str
+    contract: str
+    channel: str  # the notifier kind: email, webhook, slack, pagerduty
+    undelivered: int
+
+
+@dataclass(frozen=True)
+class SpreadSnapshot:
+    """How far apart one SLA's queues (or sites) are this period: best minus worst
+    attainment, in the SLA's unit (`monitor.domain.kpis` consistency)."""
+
+    vendor: str
+    contract: str
+    sla: str
+    period: str
+    dimension: str  # queue | site
+    unit: str  # ratio | seconds
+    spread: float
+
+
+@dataclass(frozen=True)
 class MetricsSnapshot:
     taken_at: datetime
     slas: tuple[SlaSnapshot, ...] = ()
@@ -109,6 +163,10 @@ class MetricsSnapshot:
     collectors: tuple[CollectorSnapshot, ...] = ()
     chronic: tuple[ChronicSnapshot, ...] = ()
     exclusions: tuple[ExclusionSnapshot, ...] = ()
+    claims: tuple[ClaimSnapshot, ...] = ()
+    ledgers: tuple[LedgerSnapshot, ...] = ()
+    notifications: tuple[NotificationSnapshot, ...] = ()
+    spreads: tuple[SpreadSnapshot, ...] = ()
 
 
 class SnapshotSource(Protocol):

@@ -11,14 +11,15 @@ keeps credit lines, not chronic state), and the sources it could not even build 
 credential setting: they never ran, so no run row says they are down). Without `live`
 (`slamon serve-metrics`), chronic failures come from the credit engine run over the stored
 history. Overdue performance-issue cases come from
-the case tables.
+the case tables; open claims and the claims ledger from the claims tables.
 
 What is read from storage (and the credit engine's chronic assessment over it) is kept until
 the store's change stamp moves (`Store.change_stamp`, bumped in the same transaction as every
 write of results, runs, watermarks and cases): a scrape with nothing changed does no engine
 work and reads one row. Only what depends on the clock (elapsed share, projections, open
 calendars, overdue deadlines) is recomputed per snapshot. A store without a stamp (test
-doubles) is read at every snapshot.
+doubles) is read at every snapshot. Undelivered notices and claims are plain reads (no
+engine work) made for every snapshot.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
@@ -36,7 +37,13 @@ from monitor.domain.credits import assess_credits
 from monitor.domain.periods import period_for
 from monitor.domain.results import CreditLine, Evaluation, PeriodCredits
 from monitor.exporter.from_results import snapshot_from_evaluations
-from monitor.exporter.snapshot import CollectorSnapshot, MetricsSnapshot
+from monitor.exporter.snapshot import (
+    ClaimSnapshot,
+    CollectorSnapshot,
+    LedgerSnapshot,
+    MetricsSnapshot,
+    NotificationSnapshot,
+)
 from monitor.storage.history import result_from_stored, stored_evaluations
 from monitor.storage.results import StoredResult
 from monitor.storage.state import CollectorRun
@@ -97,6 +104,48 @@ def _open_cases(store: ResultStore) -> list[Case] | None:
     return StoreCaseRepository(store).list(states=open_states)
 
 
+def _claims(store: ResultStore, known: Mapping[str, Contract], now: datetime
+            ) -> tuple[tuple[ClaimSnapshot, ...], tuple[LedgerSnapshot, ...]]:
+    """Open claims and the ledger of each known contract (`monitor.domain.claims`);
+    a draft's window closes at the end of its deadline day in the contract's zone."""
+    from monitor.storage import Store
+
+    if not isinstance(store, Store):
+        return (), ()
+    from monitor.domain.claims import Claim, ClaimState, ledgers, window_end
+    from monitor.storage.claims_repository import ClaimRepository
+
+    repo = ClaimRepository(store)
+    claims = repo.list(events=False)
+    open_ = []
+    for c in claims:
+        contract = known.get(c.contract_id)
+        if contract is None or not c.is_open:
+            continue
+        today = now.astimezone(contract.tz).date()
+        end = (datetime.combine(c.deadline + timedelta(days=1), time(), contract.tz)
+               if c.state is ClaimState.DRAFT else None)
+        open_.append(ClaimSnapshot(c.vendor, c.contract_id, c.period_label, c.state.value,
+                                   end, c.is_overdue(today)))
+    for u in repo.unclaimed():
+        contract = known.get(u.contract_id)
+        if contract is not None:
+            last = window_end(u.period_end, contract.tz, contract.claim_deadline_days)
+            open_.append(ClaimSnapshot(
+                contract.vendor, contract.id, u.period, "provisional",
+                datetime.combine(last + timedelta(days=1), time(), contract.tz),
+                drafted=False))
+    by_contract: dict[str, list[Claim]] = defaultdict(list)
+    for c in claims:
+        if c.contract_id in known:
+            by_contract[c.contract_id].append(c)
+    rows = tuple(LedgerSnapshot(r.vendor, cid, str(r.year), r.currency, r.owed, r.claimed,
+                                r.accepted, r.credited, r.written_off, r.outstanding)
+                 for cid, mine in sorted(by_contract.items())
+                 for r in ledgers(mine, now.date()))
+    return tuple(open_), rows
+
+
 class StoreSource:
     def __init__(self, store: ResultStore, contracts: Sequence[Contract],
                  live: LiveState | None = None) -> None:
@@ -135,9 +184,12 @@ class StoreSource:
             from monitor.cases.views import overdue_counts
 
             overdue = overdue_counts(stored.cases, known, now)
-        return snapshot_from_evaluations(self.contracts, stored.evaluations, credits, now,
+        snap = snapshot_from_evaluations(self.contracts, stored.evaluations, credits, now,
                                          collectors=collectors, last_measurements=stored.fresh,
-                                         cases_overdue=overdue)
+                                         cases_overdue=overdue,
+                                         notifications=_undelivered(self.store, known))
+        claims, ledgers = _claims(self.store, known, now)
+        return replace(snap, claims=claims, ledgers=ledgers)
 
     def _read(self, stamp: int | None, known: dict[str, Contract]) -> _Stored:
         self.reads += 1
@@ -214,6 +266,41 @@ class StoreSource:
                 if watermark is not None:
                     fresh[contract_id] = max(watermark, fresh.get(contract_id, watermark))
         return out, fresh
+
+
+def _undelivered(store: ResultStore, known: Mapping[str, Contract]
+                 ) -> list[NotificationSnapshot]:
+    """Failed notices per contract and notifier kind (the `notifications` rows of
+    `StoreSentLog`; the case sent-log's rows have no channel); every kind a contract can
+    notify through shows, 0 when nothing waits, so an alert sees the series."""
+    notifications = getattr(store, "notifications", None)
+    if notifications is None:
+        return []
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for contract in known.values():
+        for kind in _channel_kinds(contract):
+            counts[(contract.id, kind)] += 0
+    for row in notifications():
+        payload = row.payload
+        if "channel" not in payload or payload.get("status") != "failed":
+            continue
+        kind = str(payload["channel"]).split(":", 1)[0]
+        # A vendor statement covers the company's contracts: "a,b" counts for each.
+        for contract_id in str(payload.get("contract", row.contract_id or "")).split(","):
+            if contract_id in known:
+                counts[(contract_id, kind)] += 1
+    return [NotificationSnapshot(known[c].vendor, c, kind, n)
+            for (c, kind), n in sorted(counts.items())]
+
+
+def _channel_kinds(contract: Contract) -> set[str]:
+    kinds = {spec.kind for spec in contract.notifications}
+    issue = contract.performance_issue
+    if issue is not None:
+        contacts = [str(a) for a in issue.contacts.values()]
+        kinds |= {"email" for a in contacts if "@" in a and "://" not in a}
+        kinds |= {"webhook" for a in contacts if a.startswith(("http://", "https://"))}
+    return kinds
 
 
 def _merge_chronic(credits: dict[str, list[PeriodCredits]],

@@ -18,6 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from monitor.domain.consistency import consistency_of
 from monitor.domain.contract import Contract
 from monitor.domain.history import evaluate_history
 from monitor.domain.periods import period_for
@@ -50,6 +51,7 @@ def gather(contract: Contract, label: str, source: Source, as_of: datetime,
         history=history, availability_data=source.has_outages,
         is_final=lambda lab: source.closed(contract, lab), source=source.describe())
     evaluations, credits = list(past.evaluations), list(past.credits)
+    current = source.measurements(contract, period.start, period.end)
     entries = [HistoryEntry(e, c) for e, c in zip(evaluations, credits, strict=True)]
     labels = {e.period.label for e in evaluations}
     return ReportData(
@@ -63,4 +65,5 @@ def gather(contract: Contract, label: str, source: Source, as_of: datetime,
                                           source.stored_restatements(contract))
                            if r.period in labels),
         cases=None if cases is None else [c for c in cases if c.period in labels],
+        consistency=tuple(consistency_of(contract, evaluations[-1], current.intervals)),
     )

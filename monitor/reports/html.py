@@ -42,6 +42,7 @@ METRIC_NAMES: dict[str, str] = {
     "fcr": "First-contact resolution",
     "csat": "Customer satisfaction",
     "availability": "Platform availability",
+    "occupancy": "Agent occupancy",
 }
 STATUS_NAMES: dict[str, str] = {
     Status.MET.value: "Met",
@@ -225,6 +226,14 @@ def build_view(data: ReportData) -> dict[str, Any]:
                 "band": band,
                 "share": share,
             })
+    # By queue and by site in this period: where the month was uneven.
+    spread = [
+        {"sla": c.sla_id, "by": c.dimension, "spread": format_value(c.metric, c.spread),
+         "worst": f"{c.worst.subject} {format_value(c.metric, c.worst.attainment)}",
+         "best": f"{c.best.subject} {format_value(c.metric, c.best.attainment)}",
+         "meeting": f"{c.meeting_target} of {len(c.standings)}"}
+        for c in card.consistency
+    ]
     chronic = [
         {"sla": cf.rule_sla, "consequence": CONSEQUENCE_NAMES.get(
             cf.consequence, cf.consequence.replace("_", " ").capitalize()),
@@ -261,6 +270,9 @@ def build_view(data: ReportData) -> dict[str, Any]:
         "deadline_note": data.deadline_note,
         "vendor_text": data.vendor_text,
         "revision_text": data.revision_text,
+        "claim_notice": data.claim_notice,
+        "claim_state": data.claim_state,
+        "claim_late": data.claim_late,
         "summary": summary,
         "breaches": [_breach(data, r) for r in data.breaches()],
         "chronic": chronic,
@@ -276,6 +288,7 @@ def build_view(data: ReportData) -> dict[str, Any]:
         "cases": [_case(v) for v in case_views(data)],
         "evidence": independent_view(data.evaluation.results),
         "scorecard": scorecard,
+        "spread": spread,
         "scorecard_periods": list(card.periods),
         "problems": data.all_problems(),
     }

@@ -4,8 +4,9 @@ The top-level keys of `docs/interchange.md` (`contract`, `period`, `currency`, `
 `slas[]`, `credit_total`, `problems`) keep their names and meanings, so scripts written
 against `evaluate --json` read a report too. Added: the claim deadline, each SLA's credit
 line and applied exclusions, chronic-failure consequences, restatements, cases and the
-scorecard. Money is a Decimal string; ratios are numbers in [0, 1]; times are ISO 8601 with
-offset. Per-interval rows are included under `evidence.per_interval` (records).
+scorecard (with `consistency`: each SLA's attainment per queue and per site). Money is a
+Decimal string; ratios are numbers in [0, 1]; times are ISO 8601 with offset. Per-interval
+rows are included under `evidence.per_interval` (records).
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from typing import Any
 
 import pandas as pd
 
+from monitor.domain.consistency import Consistency
+from monitor.domain.patterns import Standing
 from monitor.domain.results import SlaResult
 from monitor.reports import evidence
 from monitor.reports.cases_view import cases_json
+from monitor.reports.claims_view import claim_json
 from monitor.reports.model import ReportData
 from monitor.reports.scorecard import Spread, build_scorecard
 from monitor.reports.units import money_string
@@ -57,6 +61,19 @@ def _spread(sp: Spread | None) -> dict[str, Any] | None:
         "p75": sp.p75, "p90": sp.p90, "iqr": sp.iqr, "p10_p90": sp.p10_p90,
         "share_meeting_target": sp.share_meeting_target,
     }
+
+
+def _consistency(c: Consistency) -> dict[str, Any]:
+    """One SLA split by queue or site: the spread, then every group, weakest first."""
+    def group(s: Standing) -> dict[str, Any]:
+        return {"group": s.subject, "value": _number(s.attainment),
+                "numerator": s.numerator, "denominator": s.denominator,
+                "meets_target": s.meets_target, "cost": _number(s.cost)}
+
+    return {"sla": c.sla_id, "metric": c.metric, "dimension": c.dimension,
+            "target": _number(c.target), "direction": str(c.direction),
+            "spread": _number(c.spread), "best": c.best.subject, "worst": c.worst.subject,
+            "meeting_target": c.meeting_target, "groups": [group(s) for s in c.standings]}
 
 
 def _sla(data: ReportData, r: SlaResult) -> dict[str, Any]:
@@ -131,6 +148,8 @@ def report_to_json(data: ReportData) -> dict[str, Any]:
         "claim_deadline": data.claim_deadline.isoformat() if data.claim_deadline else None,
         "claim_deadline_passed": data.deadline_passed,
         "claim_deadline_note": data.deadline_note,
+        "claim": None if data.claim is None else claim_json(data.claim, data.prepared_on),
+        "claim_notice": data.claim_notice,
         "chronic_failures": [
             {"sla": cf.rule_sla, "consequence": cf.consequence, "periods": list(cf.periods),
              "raised_in": cf.raised_in}
@@ -163,6 +182,7 @@ def report_to_json(data: ReportData) -> dict[str, Any]:
                  ]}
                 for s in card.slas
             ],
+            "consistency": [_consistency(c) for c in card.consistency],
         },
         "problems": data.all_problems(),
     }

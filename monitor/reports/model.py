@@ -16,6 +16,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
+from monitor.domain.claims import Claim
+from monitor.domain.consistency import Consistency
 from monitor.domain.contract import Contract, Sla, Status
 from monitor.domain.outlook import Standing, outlook_of
 from monitor.domain.reasons import reason
@@ -105,6 +107,9 @@ class ReportData:
     chronic_failures: Sequence[ChronicFailure] = ()
     cases: Sequence[CaseLike] | None = None
     problems: Sequence[str] = field(default_factory=tuple)
+    claim: Claim | None = None  # the period's service-credit claim, when one is stored
+    # Each SLA's attainment per queue and per site in the reported period (the scorecard).
+    consistency: Sequence[Consistency] = ()
 
     # --- derived, shared by every format -------------------------------------------------
 
@@ -131,6 +136,41 @@ class ReportData:
         if days is None:
             return None
         return self.last_day + timedelta(days=days)
+
+    @property
+    def prepared_on(self) -> date:
+        """The day the report was generated, in the contract's zone."""
+        return self.generated_at.astimezone(self.contract.tz).date()
+
+    @property
+    def claim_state(self) -> str | None:
+        """The stored claim's state, `draft OVERDUE` for a draft past its window."""
+        if self.claim is None:
+            return None
+        overdue = self.claim.is_overdue(self.prepared_on)
+        return f"{self.claim.state.value}{' OVERDUE' if overdue else ''}"
+
+    @property
+    def claim_late(self) -> bool:
+        """The stored claim is a draft past its window (`deadline_note` covers the rest)."""
+        return self.claim is not None and self.claim.is_overdue(self.prepared_on)
+
+    @property
+    def claim_notice(self) -> str | None:
+        """Where the period's stored claim stands (docs/claims.md); None without one."""
+        claim = self.claim
+        if claim is None:
+            return None
+        if claim.is_overdue(self.prepared_on):
+            return (f"Claim {claim.id} was never submitted: its window closed on "
+                    f"{claim.deadline} (OVERDUE).")
+        if claim.submitted_on is not None:
+            ref = f", reference {claim.reference}" if claim.reference else ""
+            return (f"Claim {claim.id} was submitted on {claim.submitted_on}{ref}; it is "
+                    f"now {claim.state.value.replace('_', ' ')}.")
+        if claim.is_open:
+            return f"Claim {claim.id} is a draft: submit it by {claim.deadline}."
+        return f"Claim {claim.id} is {claim.state.value.replace('_', ' ')}."
 
     @property
     def vendor_text(self) -> str:

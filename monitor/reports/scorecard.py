@@ -11,6 +11,10 @@ Three questions per SLA, all pure computations over `ReportData.history_with_cur
   Customers value consistent service over occasional excellence: a month at 82 % made of
   intervals between 78 % and 86 % is a better month than 82 % made of 40 % and 100 %.
 
+- across locations: each SLA's attainment per queue and per site in the reported period,
+  weakest first, and the spread between the best and the worst
+  (`monitor.domain.consistency`, carried in `ReportData.consistency`).
+
 Interval values are read from the `value` column of `per_interval`, or computed as
 `numerator / denominator` (the engine's frame); intervals outside the SLA's calendar
 (`in_calendar` false), excluded ones (`excluded` true) and ones without a value (no
@@ -26,6 +30,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from monitor.domain.consistency import Consistency
 from monitor.domain.contract import Direction, Status
 from monitor.domain.results import Evidence, SlaResult
 from monitor.reports.model import HistoryEntry, ReportData
@@ -88,6 +93,7 @@ class Scorecard:
     periods: tuple[str, ...]
     slas: tuple[SlaScorecard, ...]
     credit_total: Decimal
+    consistency: tuple[Consistency, ...] = ()
 
 
 def interval_values(evidence: Evidence) -> pd.Series:
@@ -218,4 +224,5 @@ def build_scorecard(data: ReportData) -> Scorecard:
         periods=tuple(e.evaluation.period.label for e in entries),
         slas=tuple(cards),
         credit_total=total,
+        consistency=tuple(data.consistency),
     )

@@ -1,5 +1,5 @@
 """The procurement workbook: summary, evidence, intervals, exclusions, restatements, cases,
-scorecard.
+scorecard, trend and consistency (per queue and site).
 
 Every figure is a number cell (ratios carry a percentage format, seconds a "s" format,
 money the contract currency's format), so an analyst can sum, filter and chart without
@@ -28,6 +28,7 @@ from monitor.reports.cases_view import case_views
 from monitor.reports.model import ReportData
 from monitor.reports.scorecard import Scorecard, build_scorecard
 from monitor.reports.units import xlsx_money_format, xlsx_value_format
+from monitor.reports.xlsx_consistency import consistency_sheet
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "SLA", "Metric", "Target", "Actual", "Actual before exclusions", "Status", "Credit",
@@ -79,6 +80,7 @@ def render_xlsx(data: ReportData) -> bytes:
     card = build_scorecard(data)
     _scorecard(workbook.create_sheet("Scorecard"), card, data)
     _trend(workbook.create_sheet("Trend"), card, data)
+    consistency_sheet(workbook.create_sheet("Consistency"), card, _header, _put, _finish)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -118,7 +120,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) 
 
 def summary_header_row(data: ReportData) -> int:
     """Row of the summary table's header (below the key/value block); tests use it."""
-    return 15
+    return 17
 
 
 def _summary(ws: Worksheet, data: ReportData) -> None:
@@ -139,6 +141,8 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
         ("Claim deadline", data.claim_deadline, "yyyy-mm-dd"),
         ("Claim deadline passed", data.deadline_note or "no", None),
         ("Generated at", _local(data, data.generated_at), "yyyy-mm-dd hh:mm"),
+        ("Claim status", data.claim_state or "no claim stored", None),
+        ("Claim notice", data.claim_notice or "", None),
     ]
     ws.cell(row=1, column=1, value="Service credit report").font = Font(bold=True, size=14)
     for i, (key, value, fmt) in enumerate(block, start=2):

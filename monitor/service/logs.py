@@ -19,7 +19,7 @@ from typing import Any
 _PAIR = re.compile(r"(\w+)=(\S*)")
 
 
-REST_OF_LINE = ("error", "problem")  # free text, always the last key of a line
+REST_OF_LINE = ("error", "problem", "detail")  # free text, always the last key of a line
 
 
 def fields(message: str) -> dict[str, Any]:
@@ -49,15 +49,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(doc, default=str)
 
 
-def configure_logging(json_lines: bool, verbose: bool = False) -> None:
-    """Give the stderr handler(s) of the root logger (set up by `slamon`'s `main`) the
-    chosen format, or add one; other handlers (a test harness's) are left alone."""
+KV_FORMAT = "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
+
+
+def configure_logging(json_lines: bool, verbose: bool = False, add_handler: bool = True) -> None:
+    """Give the stderr handler(s) of the root logger the chosen format, adding one when
+    there is none (and `add_handler`); other handlers (a test harness's) are left alone.
+    `slamon`'s `main` calls it for every command with `add_handler` only when the root
+    logger has no handler at all, as `logging.basicConfig` would."""
     formatter: logging.Formatter = JsonFormatter() if json_lines else logging.Formatter(
-        "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
+        KV_FORMAT)
     root = logging.getLogger()
     mine = [h for h in root.handlers
             if type(h) is logging.StreamHandler and h.stream is sys.stderr]
-    if not mine:
+    if not mine and add_handler:
         mine = [logging.StreamHandler(sys.stderr)]
         root.addHandler(mine[0])
     for handler in mine:
@@ -66,3 +71,5 @@ def configure_logging(json_lines: bool, verbose: bool = False) -> None:
     # "skipped: maximum number of running instances reached" is max_instances=1 working as
     # meant (a slow vendor), not news; job crashes are still logged at ERROR.
     logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.ERROR)
+    # Alembic's per-connection "Context impl" lines are noise on every command.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)

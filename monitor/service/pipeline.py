@@ -37,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 from monitor.collectors.base import Collector, CollectResult, TimeWindow
 from monitor.collectors.windows import floor_to, plan_windows
 from monitor.domain.close import PeriodState, period_state
+from monitor.domain.consistency import consistency_of, with_consistency
 from monitor.domain.contract import Contract, PeriodKind
 from monitor.domain.credits import assess_credits
 from monitor.domain.evaluate import evaluate
@@ -232,8 +233,11 @@ class EvaluationOutcome:
 
 
 def finalize_due(store: Store, contract: Contract, now: datetime) -> list[str]:
-    """Close every provisional period whose claim deadline has passed (`claims:`); returns
+    """Close every provisional period whose claim deadline has passed (`claims:`), then
+    draft the claims of final periods that owe a credit (`monitor.service.claims`); returns
     the labels closed. A person may close one earlier with `slamon close`."""
+    from monitor.service.claims import draft_claims
+
     closed: list[str] = []
     seen: set[str] = set()
     for row in store.results_history(contract.id):
@@ -244,6 +248,7 @@ def finalize_due(store: Store, contract: Contract, now: datetime) -> list[str]:
         if state is PeriodState.FINAL and store.close_period(
                 contract.id, row.period, by="claim deadline", at=now):
             closed.append(row.period)
+    draft_claims(store, contract, now)
     return closed
 
 
@@ -271,8 +276,11 @@ def evaluate_once(store: Store, contract: Contract, now: datetime,
         measurements = Measurements(intervals=store.load_intervals(contract.id, start, end),
                                     outages=store.load_outages(contract.id, start, end),
                                     observations=_observations(store, contract, start, end))
-        evaluations.append(evaluate(contract, measurements, period, now,
-                                    availability_data=availability, keep_intervals=False))
+        evaluation = evaluate(contract, measurements, period, now,
+                              availability_data=availability, keep_intervals=False)
+        # The queue and site spreads travel in the stored details to /metrics.
+        evaluations.append(with_consistency(evaluation, consistency_of(
+            contract, evaluation, measurements.intervals)))
     earlier = stored_evaluations(store, contract, periods[0]) if periods else []
     credits = (assess_credits(contract, [*earlier, *evaluations])[len(earlier):]
                if evaluations else [])

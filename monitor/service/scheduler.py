@@ -72,8 +72,9 @@ def notifier(sent: SentLog, environ: Mapping[str, str],
     """The `on_evaluated` hook of `slamon run`: every evaluation of the pass (the previous
     month while not final, then the current one) goes through `notify_evaluation`, which
     sends each new breach and recovery once per channel (`sent`, a `StoreSentLog`, decides
-    across restarts and processes; a failed send is claimed again on the next pass). A
-    contract whose notifiers are misconfigured is logged and skipped, never fatal."""
+    across restarts and processes; a failed send is claimed again with backoff, and a
+    notifier whose variable is unset records its notices as failed with that reason). A
+    contract whose notifier kind is unknown is logged and skipped, never fatal."""
     retry = policy or RetryPolicy(attempts=3, base_seconds=1.0, max_seconds=10.0)
 
     def after(contract: Contract, outcome: EvaluationOutcome) -> None:
@@ -87,11 +88,11 @@ def notifier(sent: SentLog, environ: Mapping[str, str],
                 log.error("event=notify_unconfigured contract=%s error=%s", contract.id, exc)
                 return
             for o in outcomes:
-                if o.status != "skipped":
-                    level = logging.INFO if o.status == "sent" else logging.WARNING
-                    log.log(level, "event=notified contract=%s period=%s channel=%s "
-                            "status=%s attempts=%d", contract.id, evaluation.period.label,
-                            o.channel, o.status, o.attempts)
+                # Failures are logged once per notice by `dispatch`, not on every pass.
+                if o.status == "sent":
+                    log.info("event=notified contract=%s period=%s channel=%s status=%s "
+                             "attempts=%d", contract.id, evaluation.period.label,
+                             o.channel, o.status, o.attempts)
 
     return after
 

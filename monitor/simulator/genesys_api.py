@@ -113,9 +113,10 @@ class GenesysApi:
                 continue
             data = []
             for at in self.scenario.interval_starts():
-                contacts = self.scenario.served(queue.id, at, now)
+                # checked before `served`: a month-long scenario has thousands of intervals
                 if not (start <= at < end) or not self.scenario.visible(at, now):
                     continue
+                contacts = self.scenario.served(queue.id, at, now)
                 if contacts.offered == 0:
                     continue  # sparse: nothing happened, nothing is returned
                 data.append({"interval": f"{iso_z(at)}/{iso_z(at + INTERVAL)}",

@@ -211,6 +211,7 @@ def to_contract(spec: v1.ContractSpec, *, source_file: str | None = None,
             for c in spec.chronic_failure
         ),
         claim_deadline_days=None if spec.claims is None else spec.claims.deadline_days_after_period,
+        claim_notice_days=7 if spec.claims is None else spec.claims.notice_days_before_deadline,
         performance_issue=None if issue is None else PerformanceIssue(
             acknowledge_within=issue.acknowledge_within,
             rca_due_within=issue.rca_due_within,

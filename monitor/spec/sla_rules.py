@@ -18,6 +18,11 @@ from monitor.spec.values import Measure, percent_hint
 from monitor.spec.yamlpos import PathKey
 
 MAX_METRICS = frozenset({"asa", "abandon_rate", "aht"})
+# A ceiling (burn-out) or a floor (paid-for seats kept busy): the contract says which.
+EITHER_WAY = frozenset({"occupancy"})
+# The sources whose data carries occupancy's counts (agent_busy_seconds, agent_idle_seconds);
+# the vendor collectors do not fetch agent states yet (docs/collectors.md).
+OCCUPANCY_SOURCES = frozenset({"csv"})
 ONLY_FOR: dict[str, frozenset[str]] = {
     "threshold": frozenset({"service_level"}),
     "abandons": frozenset({"service_level"}),
@@ -39,6 +44,8 @@ def check_sla(spec: v1.ContractSpec, i: int, sla: v1.SlaSpec, report: Report) ->
                          f"(this SLA measures {sla.metric})")
     if sla.metric == "service_level" and sla.threshold is None:
         report.error((*base, "threshold"), "is required for service_level, e.g. threshold: 20s")
+    if sla.metric == "occupancy":
+        _occupancy_source(spec, base, report)
     if sla.abandons in ("short_as_success", "exclude_short") and sla.short_abandon is None:
         report.error((*base, "short_abandon"), f"is required with abandons: {sla.abandons}")
     agg = sla.aggregation
@@ -85,6 +92,8 @@ def _target_value(sla: v1.SlaSpec, target: v1.TargetSpec, path: PathKey,
     where = (*path, "max" if is_max else "min") if isinstance(raw, dict) else path
     if not _unit_ok(measure, sla.metric, where, report):
         return None
+    if sla.metric in EITHER_WAY:
+        return measure.value
     if sla.metric in MAX_METRICS and not is_max:
         report.error(path, f"{sla.metric} is a maximum: write {{max: {measure}}}")
         return None
@@ -199,3 +208,14 @@ def _tiers(sla: v1.SlaSpec, credits: v1.CreditsSpec, path: PathKey, target: Deci
         report.error((*path, "tiers"), f"no tier covers {gap.describe(fmt)}: a value there "
                      f"misses the target {fmt(target)} but earns no credit")
 
+
+def _occupancy_source(spec: v1.ContractSpec, base: PathKey, report: Report) -> None:
+    """Occupancy is measured where a source carries agents' busy and idle time: a contract
+    with none of those gets a warning that says where the data must come from."""
+    platforms = sorted({str(src.platform) for src in spec.sources})
+    if not set(platforms) & OCCUPANCY_SOURCES:
+        report.warn((*base, "metric"),
+                    f"occupancy needs agent_busy_seconds and agent_idle_seconds, which the "
+                    f"{', '.join(platforms) or 'contract'} collector does not fetch: import "
+                    "them (`slamon import intervals`, docs/interchange.md) or add a csv "
+                    "source, else this SLA reports insufficient_data")

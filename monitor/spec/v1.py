@@ -40,7 +40,8 @@ Vendor = Literal[
     "genesys-cloud", "amazon-connect", "twilio-flex", "nice-cxone", "five9", "talkdesk", "csv"
 ]
 Formula = Literal["plain", "add_back_excluded", "excusable_denominator", "user_minutes"]
-MetricName = Literal["service_level", "asa", "abandon_rate", "aht", "fcr", "csat", "availability"]
+MetricName = Literal["service_level", "asa", "abandon_rate", "aht", "fcr", "csat", "availability",
+                     "occupancy"]
 
 
 def _rounding_mode(raw: object) -> str:
@@ -401,6 +402,13 @@ class ClaimsSpec(Spec):
         default=None,
         ge=0,
         description="Days after the period within which credits must be claimed.",
+    )
+    notice_days_before_deadline: int = Field(
+        default=7,
+        ge=0,
+        le=365,
+        description="Send the claim-deadline notice this many days before the window "
+        "closes (to notifiers whose `on:` lists `claims`).",
     )
 
 

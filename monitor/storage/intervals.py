@@ -36,7 +36,9 @@ from monitor.storage.models import IntervalCorrectionRow
 KEY = ["queue", "channel", "ts"]
 CORE = ["interval_minutes", "offered", "answered", "abandoned"]
 OPTIONAL = list(OPTIONAL_COUNT_COLUMNS)
-THRESHOLD = re.compile(r"^(answered|abandoned)_within_(\d+)s$")
+# Counts kept in the `thresholds` JSON, with no column of their own: the threshold counts of
+# any N, and occupancy's agent times (added after the first schema; JSON needs no migration).
+THRESHOLD = re.compile(r"^(?:(answered|abandoned)_within_(\d+)s|agent_(busy|idle)_seconds)$")
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,11 @@ class BatchOutcome:
 
 
 def thresholds_of(columns: list[str]) -> list[str]:
-    return sorted((c for c in columns if THRESHOLD.match(c)),
-                  key=lambda c: (c.split("_")[0], int(THRESHOLD.match(c).group(2))))  # type: ignore[union-attr]
+    def order(column: str) -> tuple[str, int, str]:
+        seconds = THRESHOLD.match(column).group(2)  # type: ignore[union-attr]
+        return (column.split("_")[0], int(seconds or 0), column)
+
+    return sorted((c for c in columns if THRESHOLD.match(c)), key=order)
 
 
 def normalise(frame: pd.DataFrame, *, what: str = "intervals") -> pd.DataFrame:

@@ -100,3 +100,16 @@ def test_open_month_availability_uses_elapsed_minutes(down: int, standing: Stand
     assert result.value == Decimal(1440 - down) / 1440
     assert result.evidence.denominator == 1440
     assert outlook_of(result).standing is standing
+
+
+def test_monitoring_that_began_late_in_the_month_judges_the_rest_by_its_own_rate() -> None:
+    # Collection began on the 20th: 100 offered on the 20th, 30 within 20 s (0.30). Judged
+    # on the 19 empty days before it, 100 contacts in 19 1/2 of 31 days would leave room
+    # for only 59 more and call the miss certain; from the 20th on, half a day brought 100
+    # (200 a day), so 11 1/2 days to come bring 2,300 more: best case 2,330 / 2,400 = 0.97.
+    rows = [row(datetime(2026, 10, 20, 0, tzinfo=NY), 100, 30)]
+    ev = evaluate(SL, measured(rows), OCTOBER, datetime(2026, 10, 20, 12, tzinfo=NY))
+    o = outlook_of(ev.result("sl"))
+    assert o.standing is Standing.AT_RISK
+    assert o.best_case is not None
+    assert round(o.best_case, 12) == round(Decimal(2330) / 2400, 12)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 
 from monitor.alerting.model import Links
 from monitor.alerting.notifiers.base import BREACH, RECOVERY, NotificationEvent, Notifier
-from monitor.alerting.notifiers.dispatch import Outcome, RetryPolicy, dispatch
+from monitor.alerting.notifiers.dispatch import Outcome, RetryPolicy, Undeliverable, dispatch
 from monitor.alerting.notifiers.events import events_for
 from monitor.alerting.notifiers.mail import EmailNotifier
 from monitor.alerting.notifiers.pagerduty import PagerDutyNotifier
@@ -21,12 +21,12 @@ from monitor.alerting.notifiers.webhook import WebhookNotifier
 from monitor.domain.contract import Contract
 from monitor.domain.contract import Notifier as NotifierSpec
 from monitor.domain.results import Evaluation
-from monitor.errors import InputError
+from monitor.errors import InputError, SlamonError
 
 __all__ = [
     "BREACH", "NOTIFIERS", "RECOVERY", "JsonlSentLog", "MemorySentLog", "NotificationEvent",
-    "Notifier", "Outcome", "RetryPolicy", "SentLog", "SentRecord", "dispatch", "notifiers_for",
-    "notify_evaluation",
+    "Notifier", "Outcome", "RetryPolicy", "SentLog", "SentRecord", "Undeliverable", "build",
+    "channel_of", "dispatch", "notifiers_for", "notify_evaluation",
 ]
 
 
@@ -52,19 +52,35 @@ NOTIFIERS: dict[str, Callable[[NotifierSpec, Mapping[str, str], Contract], Notif
 }
 
 
+def channel_of(spec: NotifierSpec) -> str:
+    """The channel name the notifier built from `spec` carries (never a secret)."""
+    if spec.kind == "email":
+        return "email:" + ",".join(spec.to)
+    return f"{spec.kind}:{spec.target_env}"
+
+
+def build(spec: NotifierSpec, environ: Mapping[str, str], contract: Contract,
+          strict: bool = True) -> Notifier:
+    """The notifier of `spec`. Not `strict`: one that cannot be configured (its variable is
+    unset) comes back as `Undeliverable`, so what it should have sent is recorded as failed
+    with the reason instead of being lost."""
+    builder = NOTIFIERS.get(spec.kind)
+    if builder is None:
+        raise InputError(f"unknown notifier kind {spec.kind!r} (known: "
+                         f"{', '.join(sorted(NOTIFIERS))})", file=contract.source_file)
+    try:
+        return builder(spec, environ, contract)
+    except SlamonError as exc:
+        if strict:
+            raise
+        return Undeliverable(channel_of(spec), str(exc))
+
+
 def notifiers_for(contract: Contract, environ: Mapping[str, str],
-                  kind: str | None = None) -> list[Notifier]:
+                  kind: str | None = None, strict: bool = True) -> list[Notifier]:
     """The contract's notifiers that subscribe to `kind` (breach/recovery; None = all)."""
-    out = []
-    for spec in contract.notifications:
-        if kind is not None and kind not in spec.on:
-            continue
-        builder = NOTIFIERS.get(spec.kind)
-        if builder is None:
-            raise InputError(f"unknown notifier kind {spec.kind!r} (known: "
-                             f"{', '.join(sorted(NOTIFIERS))})", file=contract.source_file)
-        out.append(builder(spec, environ, contract))
-    return out
+    return [build(spec, environ, contract, strict) for spec in contract.notifications
+            if kind is None or kind in spec.on]
 
 
 def notify_evaluation(contract: Contract, evaluation: Evaluation, sent: SentLog,
@@ -74,6 +90,6 @@ def notify_evaluation(contract: Contract, evaluation: Evaluation, sent: SentLog,
     that subscribe to it, once per channel (what `slamon run` calls)."""
     outcomes: list[Outcome] = []
     for event in events_for(contract, evaluation, sent, links):
-        notifiers = notifiers_for(contract, environ, event.kind)
+        notifiers = notifiers_for(contract, environ, event.kind, strict=False)
         outcomes += dispatch(event, notifiers, sent, policy)
     return outcomes

@@ -1,8 +1,13 @@
 """Send an event to every notifier once, with retries, recording each outcome.
 
-Retries follow a small policy: up to `attempts` tries for transient errors, waiting
-`base * 2**n` seconds (or the server's Retry-After), never for permanent ones. The sleep is
-injected so tests run instantly.
+Within a pass, retries follow a small policy: up to `attempts` tries for transient errors,
+waiting `base * 2**n` seconds (or the server's Retry-After), never for permanent ones. The
+sleep is injected so tests run instantly. A send still failed at the end of a pass stays in
+the sent-log as `failed` with its reason and waits for its next pass (see `sentlog`).
+
+The log says it once per notice: a warning when a notice first fails
+(`event=notification_undeliverable`), an info line when it finally goes out
+(`event=notification_delivered`), and only debug lines for the failed retries between.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from dataclasses import dataclass, field
 
 from monitor.alerting.notifiers.base import NotificationEvent, Notifier
 from monitor.alerting.notifiers.sentlog import SentLog, SentRecord
-from monitor.errors import CollectorError
+from monitor.errors import CollectorError, PermanentError
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +39,23 @@ class RetryPolicy:
 @dataclass(frozen=True)
 class Outcome:
     channel: str
-    status: str  # sent | failed | skipped (already sent)
+    status: str  # sent | failed | skipped (already sent) | waiting (failed; retry not due)
     attempts: int
     detail: str = ""
+
+
+@dataclass
+class Undeliverable:
+    """A notifier that could not be built (its URL or key is not configured): sending
+    through it fails with `reason`, so the notice is recorded as failed, listed by
+    `slamon notifications --failed`, and goes out once the configuration is there. Its
+    `channel` is the one the real notifier will have, so that send takes over this row."""
+
+    channel: str
+    reason: str
+
+    def send(self, event: NotificationEvent) -> None:
+        raise PermanentError(self.reason)
 
 
 def send_with_retries(notifier: Notifier, event: NotificationEvent,
@@ -60,12 +79,27 @@ def dispatch(event: NotificationEvent, notifiers: Sequence[Notifier], sent: Sent
         record = SentRecord(event.dedup_key, event.kind, notifier.channel, event.contract,
                             event.sla, event.period, event.at)
         if not sent.claim(record):
-            outcomes.append(Outcome(notifier.channel, "skipped", 0, "already sent"))
+            held = sent.get(record.key)
+            if held is not None and held.status == "failed":
+                outcomes.append(Outcome(notifier.channel, "waiting", held.attempts,
+                                        held.detail))
+            else:
+                outcomes.append(Outcome(notifier.channel, "skipped", 0, "already sent"))
             continue
         status, attempts, detail = send_with_retries(notifier, event, policy)
-        sent.finish(record.key, status, attempts, detail)
-        if status == "failed":
-            log.warning("notification %s %s via %s failed after %d attempt(s): %s",
-                        event.kind, event.dedup_key, notifier.channel, attempts, detail)
+        done = sent.finish(record.key, status, attempts, detail)
+        _log(event, done)
         outcomes.append(Outcome(notifier.channel, status, attempts, detail))
     return outcomes
+
+
+def _log(event: NotificationEvent, done: SentRecord) -> None:
+    where = (f"kind={event.kind} contract={event.contract} sla={event.sla} "
+             f"period={event.period} channel={done.channel} attempts={done.attempts}")
+    if done.status == "failed":
+        retry = done.next_attempt_at.isoformat() if done.next_attempt_at else "-"
+        level = logging.WARNING if done.failures == 1 else logging.DEBUG
+        log.log(level, "event=notification_undeliverable %s next_attempt=%s error=%s", where,
+                retry, done.detail)
+    elif done.failures:
+        log.info("event=notification_delivered %s after_failures=%d", where, done.failures)

@@ -3,22 +3,24 @@
 
 A claim inserts `<dedup_key>/<kind>/<channel>` with `status: sending` (insert-if-absent: the
 row's unique key decides who sends). `finish` writes the outcome into the same row
-(`Store.update_notification`). A row whose send `failed`, or that stayed `sending` longer
-than `stale_after` (its process died mid-send), may be claimed again on a later pass: the
-re-claim is a compare-and-set on the row's `sent_at`, so of several workers exactly one
-retries. Attempts add up across passes. `entries()` lists the rows through
-`Store.notifications()` (older databases may also hold `<claim>#<status>` outcome rows from
-the first version of this log; they are folded into their claim).
+(`Store.update_notification`). A row whose send `failed` may be claimed again once its
+`next_attempt_at` has come (the backoff of `sentlog.retry_delay`), and one that stayed
+`sending` longer than `stale_after` (its process died mid-send) at once: the re-claim is a
+compare-and-set on the row's `sent_at`, so of several workers exactly one retries. Attempts
+and failures add up across passes; the row keeps the reason of the last failure.
+`entries()` lists the rows through `Store.notifications()` (older databases may also hold
+`<claim>#<status>` outcome rows from the first version of this log; they are folded into
+their claim).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from monitor.alerting.notifiers.sentlog import SentRecord
+from monitor.alerting.notifiers.sentlog import SentRecord, finished, reclaimed
 from monitor.storage.state import StoredNotification
 
 STALE_AFTER = timedelta(minutes=15)
@@ -41,12 +43,11 @@ def claim_key(key: tuple[str, str, str]) -> str:
 
 
 def _payload(record: SentRecord) -> dict[str, Any]:
-    return asdict(record) | {"claimed_at": record.claimed_at.isoformat()}
+    return record.as_payload()
 
 
 def _record(payload: Mapping[str, Any]) -> SentRecord:
-    return SentRecord(**(dict(payload) | {"claimed_at": datetime.fromisoformat(
-        str(payload["claimed_at"]))}))
+    return SentRecord.from_payload(payload)
 
 
 class StoreSentLog:
@@ -68,8 +69,7 @@ class StoreSentLog:
         row = self.store.notification(key)
         if row is None or not self._retryable(row, now):
             return False
-        previous = int(row.payload.get("attempts", 0))
-        retry = replace(record, attempts=previous)
+        retry = reclaimed(record, _record(row.payload))
         if not self.store.update_notification(key, _payload(retry), now, expect_at=row.sent_at):
             return False  # another worker re-claimed it first
         self._claimed[record.key] = retry
@@ -77,15 +77,20 @@ class StoreSentLog:
 
     def _retryable(self, row: StoredNotification, now: datetime) -> bool:
         status = row.payload.get("status")
-        return status == "failed" or (status == "sending"
-                                      and now - row.sent_at > self.stale_after)
+        if status == "failed":
+            return _record(row.payload).retry_due(now)
+        return status == "sending" and now - row.sent_at > self.stale_after
 
     def finish(self, key: tuple[str, str, str], status: str, attempts: int,
-               detail: str) -> None:
-        record = self._claimed.pop(key)
-        done = replace(record, status=status, attempts=record.attempts + attempts,
-                       detail=detail)
-        self.store.update_notification(claim_key(key), _payload(done), self._wall())
+               detail: str) -> SentRecord:
+        now = self._wall()
+        done = finished(self._claimed.pop(key), status, attempts, detail, now)
+        self.store.update_notification(claim_key(key), _payload(done), now)
+        return done
+
+    def get(self, key: tuple[str, str, str]) -> SentRecord | None:
+        row = self.store.notification(claim_key(key))
+        return None if row is None or "channel" not in row.payload else _record(row.payload)
 
     def entries(self) -> list[SentRecord]:
         """Every claim with its outcome, oldest first."""
