@@ -24,8 +24,8 @@ def twilio_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_registry_names_every_built_vendor() -> None:
-    assert sorted(COLLECTORS) == ["amazon-connect", "csv", "genesys-cloud", "statuspage",
-                                  "twilio-flex"]
+    assert sorted(COLLECTORS) == ["amazon-connect", "csv", "five9", "genesys-cloud",
+                                  "nice-cxone", "statuspage", "talkdesk", "twilio-flex"]
 
 
 def test_a_vendor_with_a_status_page_gets_two_collectors(twilio_env: None) -> None:
@@ -36,16 +36,27 @@ def test_a_vendor_with_a_status_page_gets_two_collectors(twilio_env: None) -> No
     assert kinds == [TwilioFlexCollector, StatuspageCollector]
 
 
-def test_a_vendor_not_built_yet_still_gets_its_status_page() -> None:
-    contract = make_contract("talkdesk", status_page="https://status.talkdesk.com")
-    assert [c.kind for c in build_collectors(contract)] == ["statuspage"]
-    with pytest.raises(PermanentError, match="'talkdesk' \\(not built yet"):
-        build_collector(contract)
+def test_a_talkdesk_contract_gets_its_collector_and_its_status_page(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TD_ID", "id")
+    monkeypatch.setenv("TD_SECRET", "secret")
+    contract = make_contract("talkdesk", (Queue("billing", "Billing"),),
+                             settings={"account": "acme"},
+                             credentials_env={"client_id": "TD_ID", "client_secret": "TD_SECRET"},
+                             status_page="https://status.talkdesk.com")
+    assert [c.kind for c in build_collectors(contract)] == ["talkdesk", "statuspage"]
+
+
+def test_a_collector_that_cannot_start_says_why() -> None:
+    contract = make_contract("five9", (Queue("Billing", "Billing"),),
+                             credentials_env={"username": "SLAMON_TEST_UNSET_F9_USER"})
+    with pytest.raises(PermanentError, match="SLAMON_TEST_UNSET_F9_USER"):
+        build_collectors(contract)
 
 
 def test_an_unknown_vendor_is_a_permanent_error_listing_the_known_ones() -> None:
     with pytest.raises(PermanentError, match="no collector for platform 'avaya'; known: "
-                                             "amazon-connect, csv, genesys-cloud"):
+                                             "amazon-connect, csv, five9, genesys-cloud"):
         build_collectors(make_contract("avaya"))
 
 

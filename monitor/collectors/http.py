@@ -21,6 +21,7 @@ import random
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -87,6 +88,39 @@ class TokenBucket:
         return wait
 
 
+class WindowLimiter:
+    """At most `count` requests in any `per` seconds (a sliding window).
+
+    For limits a vendor counts per calendar minute (Five9: 16 `runReport` a minute): a
+    token bucket would let a full burst plus its refill into one minute, a sliding window
+    never lets more than `count` into any minute, whichever way the vendor's minute falls.
+    """
+
+    def __init__(self, count: int, per: float, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if count < 1 or per <= 0:
+            raise ValueError("a window limit needs count >= 1 and per > 0")
+        self.count, self.per = count, per
+        self._clock, self._sleep = clock, sleep
+        self._sent: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Wait until one more request fits in the window; returns the seconds waited."""
+        with self._lock:
+            now = self._clock()
+            while self._sent and self._sent[0] <= now - self.per:
+                self._sent.popleft()
+            wait = 0.0
+            if len(self._sent) >= self.count:
+                wait = self._sent[0] + self.per - now
+                self._sent.popleft()
+            self._sent.append(now + wait)
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """`Retry-After` as seconds: a number, or an HTTP date relative to `now`."""
     if value is None or not value.strip():
@@ -146,6 +180,16 @@ class HttpClient:
         self._blocked_until = 0.0
         self._lock = threading.Lock()
         self._requests = self._retries = self._errors = 0
+        self._limits: dict[str, WindowLimiter] = {}
+
+    # -- per-operation limits ------------------------------------------------------------
+    def limit(self, name: str, count: int, per: float = 60.0) -> None:
+        """Declare a vendor's documented limit: at most `count` requests tagged `name` in
+        any `per` seconds. Requests pass `limit=name`; a re-declaration keeps the first."""
+        with self._lock:
+            if name not in self._limits:
+                self._limits[name] = WindowLimiter(count, per, clock=self.clock,
+                                                   sleep=self.sleep)
 
     # -- secrets -------------------------------------------------------------------------
     def add_secret(self, value: str | None) -> None:
@@ -218,6 +262,7 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         auth: Auth | None = None,
         basic: tuple[str, str] | None = None,
+        limit: str | None = None,
     ) -> JsonResponse:
         """Send with retries; return the parsed JSON body of a 2xx answer."""
         refreshed = False
@@ -225,7 +270,8 @@ class HttpClient:
         def once() -> JsonResponse:
             nonlocal refreshed
             try:
-                return self._send(method, url, params, json, data, headers, auth, basic)
+                return self._interpret(*self._send(method, url, params, json, data, headers,
+                                                   auth, basic, limit))
             except _Unauthorized as exc:
                 if auth is None or refreshed:
                     raise PermanentError(str(exc)) from None
@@ -233,7 +279,36 @@ class HttpClient:
                 auth.invalidate()
                 log.info("event=token_refresh method=%s url=%s reason=401", method,
                          redact_url(url))
-                return self._send(method, url, params, json, data, headers, auth, basic)
+                return self._interpret(*self._send(method, url, params, json, data, headers,
+                                                   auth, basic, limit))
+
+        try:
+            return self.retrying(once, f"{method} {redact_url(url)}")
+        except _Unauthorized as exc:
+            raise PermanentError(str(exc)) from None
+
+    def request_raw(
+        self,
+        method: str,
+        url: str,
+        *,
+        data: bytes | str | Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        basic: tuple[str, str] | None = None,
+        limit: str | None = None,
+        passthrough: Callable[[requests.Response], bool] = lambda _r: False,
+    ) -> requests.Response:
+        """Like `request` for bodies that are not JSON (SOAP): same retries, limits and
+        error mapping, and the `requests.Response` back. `passthrough(response)` picks
+        failed answers the caller parses itself (a SOAP fault travels as a 500)."""
+
+        def once() -> requests.Response:
+            where, response = self._send(method, url, None, None, data, headers, None, basic,
+                                         limit, accept="*/*")
+            if response.status_code < 400 or passthrough(response):
+                return response
+            self._interpret(where, response)  # raises the mapped error
+            return response
 
         try:
             return self.retrying(once, f"{method} {redact_url(url)}")
@@ -247,14 +322,20 @@ class HttpClient:
         return self.request("POST", url, **kwargs).data
 
     def _send(self, method: str, url: str, params: Mapping[str, Any] | None, json: Any,
-              data: Mapping[str, str] | None, headers: Mapping[str, str] | None,
-              auth: Auth | None, basic: tuple[str, str] | None) -> JsonResponse:
+              data: Any, headers: Mapping[str, str] | None, auth: Auth | None,
+              basic: tuple[str, str] | None, limit: str | None = None,
+              accept: str = "application/json") -> tuple[str, requests.Response]:
         wait = self._blocked_until - self.clock()
         if wait > 0:
             self.sleep(wait)
         if self.bucket is not None:
             self.bucket.acquire()
-        sent = {"Accept": "application/json", **(headers or {})}
+        if limit is not None:
+            limiter = self._limits.get(limit)
+            if limiter is None:
+                raise ValueError(f"no limit named {limit!r} was declared with HttpClient.limit")
+            limiter.acquire()
+        sent = {"Accept": accept, **(headers or {})}
         if auth is not None:
             sent.update(auth.headers(self))
         where = f"{method} {redact_url(url)}"
@@ -274,7 +355,7 @@ class HttpClient:
         log.debug("event=response status=%d seconds=%.3f request=%s", response.status_code,
                   self.clock() - started, where.replace(" ", "_"))
         self._note_rate_headers(response.headers)
-        return self._interpret(where, response)
+        return where, response
 
     def _note_rate_headers(self, headers: Mapping[str, str]) -> None:
         """Genesys says how many requests the token has left; pause before the wall."""

@@ -3,9 +3,8 @@
 `build_collectors(contract, http=..., clock=...)` returns one collector per entry of the
 contract's `sources` (each built from the contract seen with that entry as its source),
 plus a Statuspage collector for each entry with a `status_page`; `build_collector` one.
-NICE CXone, Five9 and Talkdesk are not here yet (see docs/collectors.md): a contract naming
-them is a PermanentError that says so, not a silent no-op. Their status pages (Statuspage)
-are still collected.
+Every platform a contract can name has a collector; a kind outside this table is a
+PermanentError listing the known ones, never a silent no-op.
 """
 
 from __future__ import annotations
@@ -18,9 +17,12 @@ from monitor.collectors.amazon_connect import AmazonConnectCollector
 from monitor.collectors.base import Clock, Collector, utc_now
 from monitor.collectors.csv_drop import CsvDropCollector
 from monitor.collectors.evidence import PrometheusEvidenceCollector
+from monitor.collectors.five9 import Five9Collector
 from monitor.collectors.genesys import GenesysCollector
 from monitor.collectors.http import HttpClient
+from monitor.collectors.nice_cxone import NiceCxoneCollector
 from monitor.collectors.statuspage import StatuspageCollector
+from monitor.collectors.talkdesk import TalkdeskCollector
 from monitor.collectors.twilio import TwilioFlexCollector
 from monitor.domain.contract import NO_PLATFORM, Contract
 from monitor.errors import PermanentError
@@ -29,10 +31,12 @@ COLLECTORS: dict[str, Callable[..., Any]] = {
     "genesys-cloud": GenesysCollector,
     "amazon-connect": AmazonConnectCollector,
     "twilio-flex": TwilioFlexCollector,
+    "nice-cxone": NiceCxoneCollector,
+    "five9": Five9Collector,
+    "talkdesk": TalkdeskCollector,
     "statuspage": StatuspageCollector,
     "csv": CsvDropCollector,
 }
-NOT_BUILT = ("nice-cxone", "five9", "talkdesk")
 
 
 def build_collector(contract: Contract, *, http: HttpClient | None = None,
@@ -41,9 +45,8 @@ def build_collector(contract: Contract, *, http: HttpClient | None = None,
     kind = kind or contract.platform
     factory = COLLECTORS.get(kind)
     if factory is None:
-        extra = " (not built yet: status pages only)" if kind in NOT_BUILT else ""
-        raise PermanentError(f"contract {contract.id}: no collector for platform {kind!r}"
-                             f"{extra}; known: {', '.join(sorted(COLLECTORS))}")
+        raise PermanentError(f"contract {contract.id}: no collector for platform {kind!r}; "
+                             f"known: {', '.join(sorted(COLLECTORS))}")
     collector: Collector = factory(contract, http or HttpClient(), clock)
     return collector
 
@@ -58,10 +61,7 @@ def build_collectors(contract: Contract, *, http: HttpClient | None = None,
         platform = seen.platform
         if platform == NO_PLATFORM:
             continue
-        if platform in COLLECTORS:
-            out.append(build_collector(seen, http=http, clock=clock))
-        elif platform not in NOT_BUILT:
-            build_collector(seen, http=http, clock=clock)  # raises with the known kinds
+        out.append(build_collector(seen, http=http, clock=clock))  # unknown kinds raise
         if source.status_page and platform != "statuspage":
             out.append(build_collector(seen, http=http, clock=clock, kind="statuspage"))
     out.extend(PrometheusEvidenceCollector(contract, check, http, clock)

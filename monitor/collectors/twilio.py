@@ -11,7 +11,8 @@ tasks_entered, answered = reservations_accepted, abandoned = tasks_canceled,
 answered_within_<T>s = split_by_wait_time["T"].below.reservations_accepted,
 abandoned_within_<S>s = split_by_wait_time["S"].below.tasks_canceled,
 answer_wait_seconds = wait_duration_in_queue_until_accepted.total (seconds),
-handled = tasks_completed. Handle time is not in this resource.
+handled = tasks_completed, flowouts = tasks_moved (left the queue for another one,
+unanswered). Handle time is not in this resource.
 
 Settings: `workspace_sid` (required), `api_host` (default the TaskRouter host).
 Credentials: `account_sid`, `auth_token`.
@@ -96,6 +97,7 @@ class TwilioFlexCollector:
             "abandoned": int(body.get("tasks_canceled") or 0),
             "answer_wait_seconds": whole_seconds(float(waits.get("total") or 0)),
             "handled": int(body.get("tasks_completed") or 0),
+            "flowouts": int(body.get("tasks_moved") or 0),
         }
         split = body.get("split_by_wait_time") or {}
         for seconds in self.thresholds.answered:

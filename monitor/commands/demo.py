@@ -1,6 +1,7 @@
 """`slamon demo`: a simulated month end to end, no configuration needed.
 
     slamon demo [--db sqlite:///slamon.db] [--month 2026-10] [--seed 7] [--serve]
+                [--vendor genesys-cloud|amazon-connect|nice-cxone|five9|talkdesk]
 
 Leaves a populated database (default `./slamon.db`, which every other command finds),
 the demo contract in `slamon-demo/contracts/`, the month's evaluation on stdout and a
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from monitor.config import database_url
 from monitor.conventions import DEFAULT_METRICS_PORT
+from monitor.simulator.contracts import SIM_KINDS
 
 HELP = "run a simulated month end to end and leave a populated ./slamon.db"
 log = logging.getLogger("slamon.demo")
@@ -31,6 +33,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         "sqlite:///slamon.db)")
     parser.add_argument("--month", default="2026-10", help="the month to simulate (2026-10)")
     parser.add_argument("--seed", type=int, default=7, help="simulator seed (default 7)")
+    parser.add_argument("--vendor", default="genesys-cloud", choices=SIM_KINDS,
+                        help="platform the simulated contract is on (default genesys-cloud)")
     parser.add_argument("--fault-rate", type=float, default=0.0,
                         help="share of vendor requests the simulator fails (default 0)")
     parser.add_argument("--dir", type=Path, default=Path("."),
@@ -84,7 +88,7 @@ def _run(args: argparse.Namespace, url: str, started: float) -> int:
 
     result = run_demo(url, args.dir, month=args.month, seed=args.seed,
                       fault_rate=args.fault_rate, progress=progress,
-                      keep=serve if args.serve else None)
+                      keep=serve if args.serve else None, vendor=args.vendor)
     if not args.serve:
         print_summary(result, sys.stdout, args.db)
     log.info("event=demo_finished seconds=%.1f", time.monotonic() - started)

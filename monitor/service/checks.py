@@ -27,14 +27,16 @@ def truth_frame(contract: Contract, scenario: Scenario, now: datetime | None = N
 
 
 def truth_gaps(store: Store, contract: Contract, scenario: Scenario,
-               start: datetime | None = None, end: datetime | None = None) -> list[str]:
+               start: datetime | None = None, end: datetime | None = None,
+               unavailable: tuple[str, ...] = ()) -> list[str]:
     """Every difference between stored intervals and the ground truth in [start, end)
-    (default: the scenario), one line each; empty when they are equal."""
+    (default: the scenario), one line each; empty when they are equal. `unavailable`:
+    columns the platform's API does not report at all (Twilio TaskRouter: handle time)."""
     start, end = start or scenario.start, end or scenario.end
     truth = truth_frame(contract, scenario, now=end)
     truth = truth[(truth["interval_start"] >= start) & (truth["interval_start"] < end)]
     stored = store.load_intervals(contract.id, start, end)
-    columns = [c for c in truth.columns if c not in KEY]
+    columns = [c for c in truth.columns if c not in KEY and c not in unavailable]
     problems: list[str] = []
     if stored.duplicated(KEY).any():
         problems.append(f"{int(stored.duplicated(KEY).sum())} intervals stored twice")

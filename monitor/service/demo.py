@@ -36,6 +36,7 @@ from monitor.cases.hook import CaseHook
 from monitor.collectors.http import HttpClient
 from monitor.domain.contract import Contract
 from monitor.domain.results import Evaluation, PeriodCredits
+from monitor.service.demo_sources import sources_yaml, vendor_contact, vendor_name, vendor_yaml
 from monitor.service.pipeline import CollectPolicy
 from monitor.service.runtime import retarget
 from monitor.service.scheduler import Service
@@ -49,24 +50,25 @@ DEMO_DIR = Path("slamon-demo")
 OUTBOX = "outbox.jsonl"
 
 
-def demo_contract_yaml(scenario: Scenario, month: str) -> str:
-    """The demo contract: Genesys Cloud, the simulator's queues, four credited SLAs."""
+def demo_id(vendor: str) -> str:
+    return DEMO_ID if vendor == "genesys-cloud" else f"demo-{vendor}"
+
+
+def demo_contract_yaml(scenario: Scenario, month: str, vendor: str = "genesys-cloud") -> str:
+    """The demo contract: `vendor` (Genesys Cloud by default), the simulator's queues, four
+    credited SLAs."""
     queues = "\n".join(f"    - {{id: {q.id}, name: {q.name}, channel: {q.channel}}}"
                        for q in scenario.queues)
     year = int(month[:4])
     return f"""\
-# slamon demo contract: Genesys Cloud served by the built-in simulator (`slamon demo`).
-# Copy it as a starting point for a real one: point sources at your region and queues.
+# slamon demo contract: {vendor_name(vendor)} served by the built-in simulator (`slamon demo`).
+# Copy it as a starting point for a real one: point sources at your account and queues.
 apiVersion: slamon/v1
 kind: VendorContract
 metadata:
-  id: {DEMO_ID}
-  name: "Demo Corp - Genesys Cloud (simulated)"
-  vendor:                         # the company that owes the credits
-    id: genesys
-    legal_name: "Genesys Cloud Services, Inc."
-    contacts:
-      - {{name: "Technical Account Manager", email: "tam@genesys.example", role: claims}}
+  id: {demo_id(vendor)}
+  name: "Demo Corp - {vendor_name(vendor)} (simulated)"
+{vendor_yaml(vendor)}
   currency: USD
   timezone: {DEMO_TZ}
   effective: {{from: {year}-01-01, to: {year + 2}-12-31}}
@@ -77,22 +79,7 @@ fees:
 
 calendars: {{}}
 
-sources:
-  platform: genesys-cloud         # the platform polled
-  region: us_east_1               # `slamon demo` sends every request to the simulator
-  queues:
-{queues}
-  status_page: https://status.mypurecloud.com
-  components: [Voice, Chat]
-  credentials_env:
-    client_id: SLAMON_SIM_CLIENT_ID
-    client_secret: SLAMON_SIM_CLIENT_SECRET
-  poll_interval: 5m
-  independent:                    # our own test calls, beside the status page (docs/evidence.md)
-    - kind: probes
-      name: test-calls
-      components: {{Voice: voice-ivr}}
-      rule: {{failing_locations: 1, consecutive_samples: 2, step: 5m}}
+{sources_yaml(vendor, queues)}
 
 at_risk:
   percent_of_fees: 12%
@@ -145,7 +132,7 @@ performance_issue:                # after a miss: acknowledge, root-cause analys
   acknowledge_within: 1d
   rca_due_within: 5d
   escalate_after: 10d
-  contacts: {{vendor: "tam@genesys.example", ours: "vendor-management@demo.example"}}
+  contacts: {{vendor: "{vendor_contact(vendor)}", ours: "vendor-management@demo.example"}}
 """
 
 
@@ -215,8 +202,8 @@ def sim_environment() -> Iterator[None]:
 def run_demo(db_url: str, workdir: Path, month: str = "2026-10", seed: int = 7,
              fault_rate: float = 0.0, step: timedelta = timedelta(days=1),
              progress: Callable[[str], None] | None = None,
-             keep: Callable[[Simulator, Service, DemoResult], None] | None = None
-             ) -> DemoResult:
+             keep: Callable[[Simulator, Service, DemoResult], None] | None = None,
+             vendor: str = "genesys-cloud") -> DemoResult:
     """Run the simulated month into `db_url`; `keep(sim, service, result)` is called at
     the end while the simulator still runs (`--serve` blocks there)."""
     from monitor.spec import load_contract
@@ -228,8 +215,8 @@ def run_demo(db_url: str, workdir: Path, month: str = "2026-10", seed: int = 7,
     faults = FaultInjector(rate=fault_rate, seed=seed, retry_after="0", timeout_delay=0.2)
     folder = workdir / DEMO_DIR / "contracts"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{DEMO_ID}.yaml"
-    path.write_text(demo_contract_yaml(scenario, month), encoding="utf-8")
+    path = folder / f"{demo_id(vendor)}.yaml"
+    path.write_text(demo_contract_yaml(scenario, month, vendor), encoding="utf-8")
     contract = load_contract(path)
     store = Store.open(db_url, check_revision=False)
     try:
@@ -337,9 +324,10 @@ def print_summary(result: DemoResult, out: TextIO, db_arg: str | None) -> None:
     show = (f"  slamon cases show {result.cases[0]} --contracts-dir {rel}{db}\n"
             if result.cases else "")
     out.write("\nNext steps:\n"
-              f"  slamon evaluate --contract {DEMO_ID} --contracts-dir {rel} "
+              f"  slamon evaluate --contract {result.contract.id} --contracts-dir {rel} "
               f"--period {label}{db}\n"
-              f"  slamon report --contract {DEMO_ID} --contracts-dir {rel} --period {label}"
+              f"  slamon report --contract {result.contract.id} --contracts-dir {rel} "
+              f"--period {label}"
               f"{db_flag} --out claim-{label}.pdf\n"
               f"  slamon cases list{db}\n"
               f"{show}"

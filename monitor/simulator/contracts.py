@@ -22,31 +22,62 @@ from monitor.domain.contract import (
     Target,
 )
 from monitor.simulator.scenario import Scenario
+from monitor.simulator.twilio_api import ACCOUNT_SID, AUTH_TOKEN, WORKSPACE_SID
 
 SIM_ENV: dict[str, str] = {
     "SLAMON_SIM_CLIENT_ID": "sim-client",
     "SLAMON_SIM_CLIENT_SECRET": "sim-secret",
     "SLAMON_SIM_AWS_ACCESS_KEY_ID": "AKIASIMULATOR0000000",
     "SLAMON_SIM_AWS_SECRET_ACCESS_KEY": "sim-aws-secret-access-key",
+    "SLAMON_SIM_NICE_KEY_ID": "sim-key-id",
+    "SLAMON_SIM_NICE_KEY_SECRET": "sim-key-secret",
+    "SLAMON_SIM_FIVE9_USER": "sim-five9-user",
+    "SLAMON_SIM_FIVE9_PASSWORD": "sim-five9-password",
+    "SLAMON_SIM_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+    "SLAMON_SIM_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
 }
+SIM_KINDS = ("genesys-cloud", "amazon-connect", "twilio-flex", "nice-cxone", "five9",
+             "talkdesk")
 CONNECT_ARN = ("arn:aws:connect:us-east-1:123456789012:instance/"
                "11111111-2222-3333-4444-555555555555")
 
 
+def simulator_sources(kind: str, url: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(settings, credentials_env) of a `kind` contract pointed at the simulator at `url`."""
+    if kind == "genesys-cloud":
+        return {"api_host": url}, {"client_id": "SLAMON_SIM_CLIENT_ID",
+                                   "client_secret": "SLAMON_SIM_CLIENT_SECRET"}
+    if kind == "amazon-connect":
+        return ({"instance_arn": CONNECT_ARN, "api_host": url, "region": "us-east-1",
+                 "rate_limit": "50"},
+                {"access_key_id": "SLAMON_SIM_AWS_ACCESS_KEY_ID",
+                 "secret_access_key": "SLAMON_SIM_AWS_SECRET_ACCESS_KEY"})
+    if kind == "twilio-flex":
+        return ({"workspace_sid": WORKSPACE_SID, "api_host": url},
+                {"account_sid": "SLAMON_SIM_TWILIO_ACCOUNT_SID",
+                 "auth_token": "SLAMON_SIM_TWILIO_AUTH_TOKEN"})
+    if kind == "nice-cxone":
+        return {"api_host": url}, {"access_key_id": "SLAMON_SIM_NICE_KEY_ID",
+                                   "access_key_secret": "SLAMON_SIM_NICE_KEY_SECRET"}
+    if kind == "five9":
+        # The simulator's report has two abandon-threshold columns a customer would add;
+        # it has no per-minute quota, so the documented limits would only slow the demo.
+        return ({"api_host": url, "service_level_seconds": "20",
+                 "abandoned_within_5s": "SHORT ABANDONED",
+                 "abandoned_within_20s": "ABANDONED IN SL", "run_reports_per_minute": "600",
+                 "retrievals_per_minute": "600"},
+                {"username": "SLAMON_SIM_FIVE9_USER", "password": "SLAMON_SIM_FIVE9_PASSWORD"})
+    if kind == "talkdesk":
+        return ({"api_host": url, "account": "slamon-sim", "poll_seconds": "0.01"},
+                {"client_id": "SLAMON_SIM_CLIENT_ID", "client_secret": "SLAMON_SIM_CLIENT_SECRET"})
+    raise ValueError(f"the simulator serves {', '.join(SIM_KINDS)}, not {kind}")
+
+
 def simulator_contract(kind: str, url: str, scenario: Scenario | None = None) -> Contract:
-    """A contract of vendor `kind` (genesys-cloud | amazon-connect) polling `url`."""
+    """A contract of vendor `kind` (one of `SIM_KINDS`) polling `url`."""
     scenario = scenario or Scenario()
     queues = tuple(Queue(q.id, q.name, q.channel) for q in scenario.queues)
-    if kind == "genesys-cloud":
-        settings = {"api_host": url}
-        creds = {"client_id": "SLAMON_SIM_CLIENT_ID", "client_secret": "SLAMON_SIM_CLIENT_SECRET"}
-    elif kind == "amazon-connect":
-        settings = {"instance_arn": CONNECT_ARN, "api_host": url, "region": "us-east-1",
-                    "rate_limit": "50"}
-        creds = {"access_key_id": "SLAMON_SIM_AWS_ACCESS_KEY_ID",
-                 "secret_access_key": "SLAMON_SIM_AWS_SECRET_ACCESS_KEY"}
-    else:
-        raise ValueError(f"the simulator serves genesys-cloud and amazon-connect, not {kind}")
+    settings, creds = simulator_sources(kind, url)
     return make_contract(kind, queues, settings=settings, credentials_env=creds,
                          status_page=url, components=("Voice", "Chat"))
 

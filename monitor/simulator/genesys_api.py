@@ -48,11 +48,15 @@ class GenesysApi:
                          "client not found"}, {}
         if form.get("grant_type") != "client_credentials":
             return 400, {"error": "unsupported_grant_type"}, {}
+        return 200, {"access_token": self.issue(), "token_type": "bearer",
+                     "expires_in": self.token_ttl}, {}
+
+    def issue(self) -> str:
+        """A new bearer token (shared by every token-based API the simulator serves)."""
         token = secrets.token_urlsafe(24)
         with self._lock:
             self.tokens[token] = time.monotonic() + self.token_ttl
-        return 200, {"access_token": token, "token_type": "bearer",
-                     "expires_in": self.token_ttl}, {}
+        return token
 
     def check(self, headers: dict[str, str]) -> tuple[str | None, Reply | None]:
         value = headers.get("authorization", "")

@@ -9,6 +9,11 @@ A stdlib `ThreadingHTTPServer` on 127.0.0.1 (an ephemeral port by default). Rout
 | `GET /api/v2/routing/queues/{id}` | Genesys queue with `mediaSettings` |
 | `POST /metrics/data` | Amazon Connect GetMetricDataV2 (rest-json, boto3-compatible) |
 | `GET /api/v2/incidents.json`, `/scheduled-maintenances.json`, `/components.json` | Statuspage |
+| `POST /authentication/v1/token/access-key`, `/public/user/refresh` | NICE CXone UserHub |
+| `GET /inContactAPI/services/v{n}/skills/summary`, `.../contacts/completed` | NICE CXone |
+| `POST /wsadmin/{version}/AdminWebService` (SOAP) | Five9 reports |
+| `POST /data/reports/{type}/jobs`, `GET .../jobs/{id}`, `GET .../files/{id}` | Talkdesk Explore |
+| `GET /v1/Workspaces/{WS}/TaskQueues/{WQ}/CumulativeStatistics` | Twilio TaskRouter |
 | `GET /_truth?answered=20&abandoned=5` | the ground truth served (intervals, outages) |
 | `GET /_stats` | requests per path and faults injected |
 
@@ -28,9 +33,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from monitor.simulator.connect_api import ConnectApi, aws_error
 from monitor.simulator.faults import FaultInjector
+from monitor.simulator.five9_api import Five9Api, RawBody
 from monitor.simulator.genesys_api import GenesysApi, error_body
+from monitor.simulator.nice_api import NiceApi
 from monitor.simulator.scenario import Scenario
 from monitor.simulator.statuspage_api import StatuspageApi
+from monitor.simulator.talkdesk_api import TalkdeskApi
+from monitor.simulator.twilio_api import TwilioApi
 
 Reply = tuple[int, Any, dict[str, str]]
 
@@ -43,6 +52,10 @@ class Simulator:
         self.genesys = GenesysApi(self.scenario)
         self.connect = ConnectApi(self.scenario)
         self.statuspage = StatuspageApi(self.scenario)
+        self.nice = NiceApi(self.scenario, self.genesys)
+        self.five9 = Five9Api(self.scenario)
+        self.talkdesk = TalkdeskApi(self.scenario)
+        self.twilio = TwilioApi(self.scenario)
         self.requests: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._host, self._port = host, port
@@ -62,6 +75,7 @@ class Simulator:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
                                         name="slamon-simulator")
         self._thread.start()
+        self.nice.base_url = self.url
         return self
 
     def stop(self) -> None:
@@ -108,7 +122,7 @@ class Simulator:
             return (200, self.truth(answered, abandoned), {}), None
         if path == "/_stats":
             return (200, self.stats(), {}), None
-        bearer = path.startswith("/api/v2/analytics") or path.startswith("/api/v2/routing")
+        bearer = path.startswith(BEARER_PATHS)
         fault = self.faults.pick(bearer)
         is_connect = path == "/metrics/data"
         if fault == "429":
@@ -129,9 +143,25 @@ class Simulator:
             self.genesys.revoke(headers)
         if fault == "timeout":
             time.sleep(self.faults.timeout_delay)
-        return self._route(method, path, headers, raw), fault
+        return self._route(method, path, query, headers, raw), fault
 
-    def _route(self, method: str, path: str, headers: dict[str, str], raw: bytes) -> Reply:
+    def _route(self, method: str, path: str, query: dict[str, list[str]],
+               headers: dict[str, str], raw: bytes) -> Reply:
+        if path.startswith(("/inContactAPI/", "/data/reports/")):
+            token, denied = self.genesys.check(headers)
+            if denied is not None or token is None:
+                return denied or (401, {}, {})
+            return self._bearer_route(method, path, query, raw)
+        if method == "GET" and path.startswith("/v1/Workspaces/") and path.endswith(
+                "/CumulativeStatistics"):
+            return self.twilio.cumulative(path, query, headers)
+        if method == "POST" and path == "/authentication/v1/token/access-key":
+            return self.nice.access_key(_json(raw))
+        if method == "POST" and path == "/public/user/refresh":
+            return self.nice.refresh(_json(raw))
+        if method == "POST" and path.startswith("/wsadmin/") and path.endswith(
+                "/AdminWebService"):
+            return self.five9.handle(headers, raw)
         if method == "POST" and path == "/oauth/token":
             form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
             return self.genesys.token(headers, form)
@@ -158,6 +188,27 @@ class Simulator:
         return 404, {"message": f"no route {method} {path}"}, {}
 
 
+    def _bearer_route(self, method: str, path: str, query: dict[str, list[str]],
+                      raw: bytes) -> Reply:
+        parts = path.strip("/").split("/")
+        if method == "GET" and path.endswith("/skills/summary"):
+            return self.nice.skills_summary(query)
+        if method == "GET" and path.endswith("/contacts/completed"):
+            return self.nice.completed(path, query)
+        if parts[:2] == ["data", "reports"] and len(parts) >= 4:
+            report = parts[2]
+            if method == "POST" and len(parts) == 4 and parts[3] == "jobs":
+                return self.talkdesk.create(report, _json(raw))
+            if method == "GET" and len(parts) == 5 and parts[3] == "jobs":
+                return self.talkdesk.status(report, parts[4])
+            if method == "GET" and len(parts) == 5 and parts[3] == "files":
+                return self.talkdesk.file(report, parts[4])
+        return 404, {"message": f"no route {method} {path}"}, {}
+
+
+BEARER_PATHS = ("/api/v2/analytics", "/api/v2/routing", "/inContactAPI/", "/data/reports/")
+
+
 def _json(raw: bytes) -> Any:
     try:
         return json.loads(raw or b"{}")
@@ -168,6 +219,10 @@ def _json(raw: bytes) -> Any:
 def _route(path: str) -> str:
     if path.startswith("/api/v2/routing/queues/"):
         return "/api/v2/routing/queues/{id}"
+    if path.startswith("/v1/Workspaces/"):
+        return "/v1/Workspaces/{WS}/TaskQueues/{WQ}/CumulativeStatistics"
+    if path.startswith("/data/reports/") and path.count("/") >= 5:
+        return path.rsplit("/", 1)[0] + "/{id}"
     return path
 
 
@@ -192,12 +247,18 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         (status, body, extra), fault = self.sim.handle(
             method, parts.path, parse_qs(parts.query, keep_blank_values=True), headers, raw)
-        payload = json.dumps(body).encode()
+        content_type = "application/json"
+        if isinstance(body, RawBody):
+            payload, content_type = body.text.encode(), body.content_type
+        elif body is None and status in (204, 303):
+            payload = b""
+        else:
+            payload = json.dumps(body).encode()
         if fault == "truncated" and status == 200:
             payload = payload[: max(1, len(payload) // 2)]
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
             for key, value in extra.items():
                 self.send_header(key, value)

@@ -143,7 +143,8 @@ def to_sla(spec: v1.SlaSpec) -> Sla:
 
 
 def to_sources(spec: v1.SourcesSpec) -> Sources:
-    settings = {key: getattr(spec, key) for key in SETTING_KEYS if getattr(spec, key) is not None}
+    typed = {key: getattr(spec, key) for key in SETTING_KEYS if getattr(spec, key) is not None}
+    settings = {**spec.settings, **typed}  # the named keys win over the free-form mapping
     return Sources(
         platform=spec.platform,
         queues=tuple(Queue(q.id, q.name, q.channel, q.site) for q in spec.queues),

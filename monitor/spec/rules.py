@@ -183,6 +183,7 @@ def _source(src: v1.SourcesSpec, base: PathKey, report: Report,
         elif src.region is not None and src.region not in GENESYS_REGIONS:
             report.error((*base, "region"), f"unknown Genesys Cloud region {src.region!r}; "
                          "use one of " + ", ".join(sorted(GENESYS_REGIONS)))
+    _platform_settings(src, base, report)
     _independent(src, base, report)
     for role, name in src.credentials_env.items():
         if not env.get(name):
@@ -190,6 +191,38 @@ def _source(src: v1.SourcesSpec, base: PathKey, report: Report,
                         f"environment variable {name} is not set")
 
 
+def _platform_settings(src: v1.SourcesSpec, base: PathKey, report: Report) -> None:
+    """NICE CXone, Five9, Talkdesk: setting keys, choices and credential roles their
+    collectors will ask for, so a typo or a gap shows here rather than at the first poll."""
+    from monitor.collectors.platforms import PLATFORMS
+
+    name = src.platform
+    platform = PLATFORMS.get(name)
+    if platform is None:
+        return
+    for key, value in src.settings.items():
+        if not platform.known(key):
+            report.warn((*base, "settings", key),
+                        f"{name} has no setting {key!r}; known: "
+                        + ", ".join(sorted(platform.settings)))
+        elif key in platform.choices and value not in platform.choices[key]:
+            report.error((*base, "settings", key),
+                         f"{value!r} is not one of " + ", ".join(platform.choices[key]))
+    merged = {**src.settings, **{k: v for k, v in (("region", src.region),
+                                                    ("account", src.account)) if v}}
+    if "region" in platform.choices and src.region is not None and \
+            src.region not in platform.choices["region"]:
+        report.error((*base, "region"), f"unknown {name} region {src.region!r}; use one "
+                     "of " + ", ".join(platform.choices["region"]))
+    if not (src.api_host or merged.get("api_host")):
+        for key in platform.required:
+            if not merged.get(key):
+                report.error(base, f"{name} needs {key}")
+    for role in platform.credentials:
+        if role not in src.credentials_env:
+            report.warn((*base, "credentials_env"),
+                        f"{name} reads credentials_env.{role}; the collector cannot start "
+                        "without it")
 def _independent(src: v1.SourcesSpec, base: PathKey, report: Report) -> None:
     _unique([i.name or i.kind for i in src.independent], (*base, "independent"),
             "independent source name", report)

@@ -228,6 +228,11 @@ class SourcesSpec(Spec):
     path: str | None = Field(
         default=None, description="csv vendor: the directory files are dropped in."
     )
+    settings: dict[str, str] = Field(
+        default_factory=dict,
+        description="Platform-specific collector settings (report names, columns, routes; "
+                    "see docs/collectors.md).",
+    )
     measurement_of_record: Literal["vendor", "independent", "worst_of"] = Field(
         default="vendor",
         description="Downtime availability SLAs use: the vendor's, the independently observed "
