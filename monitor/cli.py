@@ -18,8 +18,10 @@ import importlib
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from types import ModuleType
+from typing import TextIO
 
 from monitor.errors import SlamonError
 
@@ -39,6 +41,8 @@ COMMANDS: dict[str, str] = {
     "close": "close",
     "openslo": "openslo",
     "claims": "claims",
+    "console": "console",
+    "users": "users",
 }
 
 SUMMARIES: dict[str, str] = {
@@ -136,7 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(args.log_format == "json", args.verbose,
                       add_handler=not logging.getLogger().handlers)
     try:
-        return int(args._run(args))
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return int(args._run(args))
     except SlamonError as exc:
         print(f"slamon: {exc}", file=sys.stderr)
         return 1
@@ -145,6 +151,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `slamon ... | head`: the reader left; no traceback
         _silence_stdout()
         return 1
+    except Exception as exc:
+        message = _database_problem(exc)
+        if message is None:
+            raise
+        print(f"slamon: {message}", file=sys.stderr)
+        return 1
+
+
+def _database_problem(exc: Exception) -> str | None:
+    """One line for a database the command cannot use (read-only, full, gone), instead of
+    a traceback; None for anything else, which stays a bug with its traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return None
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    if "readonly" in reason:
+        return ("the database is read-only: commands that only read work, this one writes "
+                f"({reason})")
+    return f"database error: {reason}"
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
+    """A warning is one line for the user; the default display adds the Python source line
+    that raised it (a duplicated CSV header printed `warnings.warn(...)`)."""
+    print(f"slamon: warning: {message}", file=sys.stderr)
 
 
 def _silence_stdout() -> None:

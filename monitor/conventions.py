@@ -91,6 +91,7 @@ ATTAINMENT_SPREAD_SECONDS = "slamon_sla_attainment_spread_seconds"
 COLLECTOR_UP = "slamon_collector_up"
 COLLECTOR_LAST_SUCCESS = "slamon_collector_last_success_timestamp_seconds"
 COLLECTOR_ERRORS = "slamon_collector_errors"  # counter: exposed as ..._total
+COLLECTOR_PAUSED = "slamon_collector_paused"  # 1: stopped as misconfigured until restart
 COLLECTOR_REQUEST_DURATION = "slamon_collector_request_duration_seconds"  # summary
 DATA_LAST_MEASUREMENT = "slamon_data_last_measurement_timestamp_seconds"
 SNAPSHOT_AGE = "slamon_snapshot_age_seconds"
@@ -113,7 +114,7 @@ EXPOSED_SAMPLES: frozenset[str] = frozenset({
     CHRONIC_FAILURE, CASES_OVERDUE, EXCLUSION_ACTIVE, *CLAIMS_LEDGER, CLAIMS_OPEN,
     CLAIMS_OVERDUE, CLAIMS_DEADLINE, IN_BUSINESS_HOURS, COLLECTOR_UP,
     NOTIFICATIONS_UNDELIVERED, ATTAINMENT_SPREAD_RATIO, ATTAINMENT_SPREAD_SECONDS,
-    COLLECTOR_LAST_SUCCESS,
+    COLLECTOR_LAST_SUCCESS, COLLECTOR_PAUSED,
     counter_sample(COLLECTOR_ERRORS), f"{COLLECTOR_REQUEST_DURATION}_sum",
     f"{COLLECTOR_REQUEST_DURATION}_count", DATA_LAST_MEASUREMENT, SNAPSHOT_AGE, EXPORTER_UP,
     EXPORTER_SCRAPE_DURATION, VENDOR_DOWNTIME, OBSERVED_DOWNTIME, UNREPORTED_DOWNTIME,
@@ -147,6 +148,7 @@ ALERT_BREACH_CERTAIN = "SlaBreachCertain"
 ALERT_BREACH_LIKELY = "SlaBreachLikely"
 ALERT_CHRONIC = "SlaChronicFailure"
 ALERT_COLLECTOR_DOWN = "SlamonCollectorDown"
+ALERT_COLLECTOR_PAUSED = "SlamonCollectorPaused"
 ALERT_DATA_STALE = "SlamonDataStale"
 ALERT_NO_DATA = "SlamonNoData"
 ALERT_CLAIM_EXPIRING = "SlaClaimExpiring"
@@ -154,7 +156,7 @@ ALERT_UNDELIVERED = "SlamonNotificationsUndelivered"
 ALERT_NAMES: tuple[str, ...] = (
     ALERT_BURN, ALERT_BREACH_CERTAIN, ALERT_BREACH_LIKELY, ALERT_CHRONIC,
     ALERT_COLLECTOR_DOWN, ALERT_DATA_STALE, ALERT_NO_DATA, ALERT_CLAIM_EXPIRING,
-    ALERT_UNDELIVERED,
+    ALERT_UNDELIVERED, ALERT_COLLECTOR_PAUSED,
 )
 
 # Alert labels the Alertmanager tree routes on.

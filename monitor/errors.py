@@ -64,6 +64,13 @@ class PermanentError(CollectorError):
         super().__init__(message, transient=False)
 
 
+class CredentialsRefused(PermanentError):
+    """The vendor answered 401 even with a freshly obtained token (or refused the token
+    request). Not retried within a pass, but not proof of misconfiguration either: a
+    vendor's auth service fails in storms too (a revoked token, an injected 401). The
+    service pauses a source only after `Service.refusals_to_pause` of these in a row."""
+
+
 class StorageError(SlamonError):
     pass
 

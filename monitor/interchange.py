@@ -12,7 +12,6 @@ vendor milliseconds before writing), so the engine can keep numerators exact.
 
 from __future__ import annotations
 
-import csv
 import re
 import warnings
 from collections.abc import Mapping
@@ -24,6 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from monitor import interval_rules
+from monitor.csvtable import read_table
 from monitor.domain.contract import Contract
 from monitor.domain.measurements import (
     CHANNELS,
@@ -43,7 +44,6 @@ OUTAGE_OPTIONAL: tuple[str, ...] = ("affected_fraction", "excluded", "source", "
 IMPACTS: tuple[str, ...] = ("full", "partial", "degraded")
 
 _OFFSET = re.compile(r"(?:Z|z|[+-]\d{2}(?::?\d{2})?)$")
-_INTEGER = re.compile(r"^\d+$")
 _THRESHOLD = re.compile(r"^(answered|abandoned)_within_(\d+)s$")
 
 
@@ -84,40 +84,23 @@ def read_intervals(path: str | Path, contract: Contract | None = None) -> pd.Dat
     `datetime64` column; count columns become `int64`; without a `channel` column the
     channel is the one the contract gives the queue, else "voice".
     """
-    file = str(path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except FileNotFoundError as exc:
-        raise InputError("no such file", file=file) from exc
-    except pd.errors.ParserError as exc:
-        # pandas: "Error tokenizing data. C error: Expected 16 fields in line 3, saw 17\n"
-        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if found:
-            raise InputError(f"{found[3]} fields where the header has {found[1]}", file=file,
-                             line=int(found[2])) from None
-        raise InputError(f"not a readable CSV file ({str(exc).strip()})", file=file) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not a readable CSV file ({exc})", file=file) from exc
-    except pd.errors.EmptyDataError as exc:
-        raise InputError("the file is empty; expected a header line", file=file) from exc
-    raw.columns = [str(c).strip() for c in raw.columns]
+    table = read_table(path)
+    file, lines = table.file, table.lines
     for column in REQUIRED_INTERVAL_COLUMNS:
-        if column not in raw.columns:
+        if column not in table.header:
             raise InputError("required column is missing", file=file, line=1, column=column)
-    seen: set[str] = set()
-    for column in raw.columns:
-        if column in seen:
-            raise InputError("column appears twice", file=file, line=1, column=column)
-        seen.add(column)
-    unknown = [c for c in raw.columns if not _is_known_column(c)]
+    unknown = [c for c in table.header if not _is_known_column(c)]
     for column in unknown:
         warnings.warn(
             f"{file}:1: {column}: unknown column ignored", InterchangeWarning, stacklevel=2
         )
+    raw = pd.DataFrame(table.rows, columns=table.header, dtype=str)
     raw = raw.drop(columns=unknown)
+    if raw.empty:
+        raw = pd.DataFrame({c: pd.Series(dtype=str) for c in raw.columns})
 
     def fail(row: int, column: str, message: str) -> InputError:
-        return InputError(message, file=file, line=row + 2, column=column)
+        return InputError(message, file=file, line=lines[row] if lines else 1, column=column)
 
     out: dict[str, Any] = {}
     # queue
@@ -162,26 +145,22 @@ def read_intervals(path: str | Path, contract: Contract | None = None) -> pd.Dat
         row = _first_bad(naive)
         raise fail(row, "interval_start", f"{text.iloc[row]!r} has no UTC offset; write it "
                    "like 2026-10-01T08:00:00-04:00 or 2026-10-01T12:00:00Z")
+    interval_rules.in_term(text, contract, fail)
     try:
         starts = pd.to_datetime(text, utc=True, format="ISO8601")
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         for row, value in enumerate(text):
             try:
                 pd.to_datetime(value, utc=True, format="ISO8601")
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, OverflowError):
                 raise fail(row, "interval_start",
                            f"{value!r} is not an ISO 8601 timestamp") from None
         raise
     out["interval_start"] = starts.astype("datetime64[ns, UTC]")
+    interval_rules.check_starts(out["interval_start"], text, contract, fail)
     # counts
     for column in _count_columns(list(raw.columns)):
-        values = raw[column].str.strip()
-        bad = (~values.str.match(_INTEGER)).to_numpy()
-        if bad.any():
-            row = _first_bad(bad)
-            raise fail(row, column,
-                       f"{values.iloc[row]!r} is not a non-negative whole number")
-        out[column] = values.astype("int64")
+        out[column] = interval_rules.counts(raw[column].str.strip(), column, fail)
     minutes = out["interval_minutes"].to_numpy()
     bad = ~np.isin(minutes, sorted(INTERVAL_MINUTES))
     if bad.any():
@@ -194,6 +173,7 @@ def read_intervals(path: str | Path, contract: Contract | None = None) -> pd.Dat
         row = _first_bad(dup)
         raise fail(row, "interval_start",
                    f"a second row for queue {frame['queue'].iloc[row]!r} at this interval")
+    interval_rules.alignment(frame, contract, lines, fail)
     return frame
 
 
@@ -230,44 +210,43 @@ def _parse_instant(value: str, fail: Any, column: str) -> datetime:
     if not _OFFSET.search(value):
         raise fail(column, f"{value!r} has no UTC offset")
     try:
+        if not value.isascii():  # fromisoformat reads Arabic-Indic digits as well
+            raise ValueError(value)
         parsed = datetime.fromisoformat(value.replace("z", "Z"))
     except ValueError:
         raise fail(column, f"{value!r} is not an ISO 8601 timestamp") from None
+    if not interval_rules.FIRST_DAY <= parsed.date() <= interval_rules.LAST_DAY:
+        raise fail(column, f"{value!r} is outside the years {interval_rules.FIRST_DAY.year}.."
+                   f"{interval_rules.LAST_DAY.year}")
     return parsed
 
 
 def read_outages(path: str | Path) -> tuple[Outage, ...]:
     """Read and validate an outage CSV (one row per outage span)."""
-    file = str(path)
-    try:
-        handle = open(path, newline="", encoding="utf-8")  # noqa: SIM115
-    except FileNotFoundError as exc:
-        raise InputError("no such file", file=file) from exc
+    table = read_table(path)
+    file, header = table.file, table.header
+    for column in OUTAGE_COLUMNS:
+        if column not in header:
+            raise InputError("required column is missing", file=file, line=1, column=column)
+    for column in header:
+        if column not in OUTAGE_COLUMNS + OUTAGE_OPTIONAL:
+            warnings.warn(f"{file}:1: {column}: unknown column ignored",
+                          InterchangeWarning, stacklevel=2)
     outages: list[Outage] = []
-    try:
-        with handle:
-            reader = csv.DictReader(handle, skipinitialspace=True)
-            header = [h.strip() for h in (reader.fieldnames or [])]
-            for column in OUTAGE_COLUMNS:
-                if column not in header:
-                    raise InputError("required column is missing", file=file, line=1, column=column)
-            for column in header:
-                if column not in OUTAGE_COLUMNS + OUTAGE_OPTIONAL:
-                    warnings.warn(f"{file}:1: {column}: unknown column ignored",
-                                  InterchangeWarning, stacklevel=2)
-            for row in reader:
-                line = reader.line_num
-                if None in row:  # DictReader keeps the surplus fields of a row under None
-                    raise InputError(f"{len(header) + len(row[None])} fields where the header has "
-                                     f"{len(header)}", file=file, line=line)
-                values = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+    refs: dict[str, int] = {}
+    for record, line in zip(table.rows, table.lines, strict=True):
+        values = dict(zip(header, (v.strip() for v in record), strict=True))
 
-                def fail(column: str, message: str, line: int = line) -> InputError:
-                    return InputError(message, file=file, line=line, column=column)
+        def fail(column: str, message: str, line: int = line) -> InputError:
+            return InputError(message, file=file, line=line, column=column)
 
-                outages.append(_outage(values, fail))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not a readable CSV file ({exc})", file=file) from None
+        outage = _outage(values, fail)
+        if outage.ref is not None:  # the same ref twice used to keep the last silently
+            if outage.ref in refs:
+                raise fail("ref", f"ref {outage.ref!r} is already used on line "
+                           f"{refs[outage.ref]}")
+            refs[outage.ref] = line
+        outages.append(outage)
     return tuple(outages)
 
 
@@ -285,6 +264,8 @@ def _outage(values: Mapping[str, str], fail: Any) -> Outage:
         raise fail("impact", f"{impact!r} is not one of {', '.join(IMPACTS)}")
     fraction_text = values.get("affected_fraction", "") or "1"
     try:
+        if not fraction_text.isascii():
+            raise ValueError(fraction_text)
         fraction = float(fraction_text)
     except ValueError:
         raise fail("affected_fraction", f"{fraction_text!r} is not a number") from None

@@ -160,7 +160,8 @@ def test_an_outage_file_that_is_not_text_is_one_line(
     path = tmp_path / "outages.csv"
     path.write_bytes(b"\xff\xfe not utf-8")
     assert main([*EVALUATE, "--outages", str(path)]) == 1
-    assert capsys.readouterr().err.startswith(f"slamon: {path}: not a readable CSV file (")
+    assert capsys.readouterr().err == (f"slamon: {path}:1: not UTF-8 (byte 0xff: invalid start "
+                                       "byte); save the file as UTF-8\n")
 
 
 def test_a_negative_history_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,7 +11,7 @@ import requests
 import responses
 
 from monitor.collectors.http import HttpClient, TokenBucket, parse_retry_after, redact_url
-from monitor.errors import PermanentError, TransientError
+from monitor.errors import CredentialsRefused, PermanentError, TransientError
 
 URL = "https://api.example.test/v1/things"
 NOW = datetime(2026, 10, 5, 12, 0, 0, tzinfo=UTC)
@@ -197,6 +197,19 @@ def test_a_401_refreshes_the_token_once_without_sleeping() -> None:
     assert auth.invalidated == 1
     assert responses.calls[1].request.headers["Authorization"] == "Bearer tok-second-111"
     assert t.slept == []
+
+
+@responses.activate
+def test_a_401_with_the_fresh_token_is_a_refusal_not_retried_and_not_yet_a_pause() -> None:
+    """Issue 17: one more 401 after the refresh used to count as permanent at once; it is
+    a `CredentialsRefused` now, which the service pauses on only when it repeats."""
+    t = FakeTime()
+    responses.get(URL, status=401, json={"message": "expired"})
+    responses.get(URL, status=401, json={"message": "still expired"})
+    auth = _Auth()
+    with pytest.raises(CredentialsRefused, match="401 still expired"):
+        client(t).get_json(URL, auth=auth)
+    assert (auth.invalidated, len(responses.calls), t.slept) == (1, 2, [])
 
 
 @responses.activate

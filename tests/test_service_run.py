@@ -137,11 +137,15 @@ def test_a_source_rejected_for_good_is_paused_and_shown_down(
     with Simulator(scenario, FaultInjector()) as sim:
         contract = retarget(write_contract(tmp_path / "contracts", scenario), sim.url)
         service = Service(store, [contract], clock=fixed_clock(END),
-                          policy=CollectPolicy(since=START), interval=timedelta(seconds=0.1))
+                          policy=CollectPolicy(since=START), interval=timedelta(seconds=0.1),
+                          backoff_base=timedelta(milliseconds=10))
         service.start()
         try:
             wait_until(lambda: not service.health[(contract.id, "genesys-cloud")].up, 20,
                        "the login to be refused")
+            # paused only after `refusals_to_pause` refusals in a row, not the first one
+            wait_until(lambda: service.health[(contract.id, "genesys-cloud")].refusals >= 5,
+                       20, "five refusals in a row")
             wait_until(lambda: service.paused(f"collect:{contract.id}:genesys-cloud"), 5,
                        "the job to be paused")
             wait_until(lambda: store.get_watermark(f"{contract.id}:statuspage") is not None,
@@ -151,6 +155,8 @@ def test_a_source_rejected_for_good_is_paused_and_shown_down(
         snapshot = service.snapshot(END)
     up = {c.source: c.up for c in snapshot.collectors}
     assert up == {"genesys-cloud": False, "statuspage": True}
+    paused = {c.source: c.paused for c in snapshot.collectors}
+    assert paused == {"genesys-cloud": True, "statuspage": False}
     assert store.get_watermark(f"{contract.id}:genesys-cloud") is None
     store.close()
 

@@ -46,8 +46,8 @@ CASES = [
         "like '2026-10-14T09:00:00-04:00'",
     ]),
     ("bad-rrule.yaml", 1, "an RRULE with a frequency RFC 5545 does not have", [
-        "14: exclusions[0].rrule: invalid RRULE 'FREQ=FORTNIGHTLY;BYDAY=SU': invalid 'FREQ': "
-        "FORTNIGHTLY",
+        "14: exclusions[0].rrule: invalid RRULE 'FREQ=FORTNIGHTLY;BYDAY=SU': FREQ must be one "
+        "of YEARLY, MONTHLY, WEEKLY, DAILY, HOURLY, got 'FORTNIGHTLY'",
     ]),
     ("overlapping-tiers.yaml", 1, "two tiers that both claim 99% to 99.5%", [
         "20: slas[0].credits.tiers[1]: overlaps tiers[0] on [99%, 99.5%)",

@@ -42,8 +42,8 @@ def _full(series: dict[str, str], labels: dict[str, str]) -> dict[str, str]:
 
 
 def health_alerts(contract: Contract, links: Links) -> list[Alert]:
-    return [collector_down(contract, links), data_stale(contract, links),
-            no_data(contract, links), undelivered(contract, links),
+    return [collector_down(contract, links), collector_paused(contract, links),
+            data_stale(contract, links), no_data(contract, links), undelivered(contract, links),
             *(chronic(contract, rule, links) for rule in contract.chronic_failure)]
 
 
@@ -62,6 +62,25 @@ def collector_down(contract: Contract, links: Links) -> Alert:
              (_full(series, labels),)),
         Case("a poller that is up does not fire", {selector(C.COLLECTOR_UP, **series): "1x20"},
              20, C.ALERT_COLLECTOR_DOWN, ()),
+    ))
+
+
+def collector_paused(contract: Contract, links: Links) -> Alert:
+    """A source the service stopped as misconfigured: it will not recover by itself (every
+    other failure backs off and retries), so a person must fix the contract or credentials
+    and restart; it pages at once."""
+    labels = _labels(contract, C.SEVERITY_PAGE, C.TEAM_ONCALL)
+    alert = Alert(C.ALERT_COLLECTOR_PAUSED,
+                  f"{selector(C.COLLECTOR_PAUSED, contract=contract.id)} == 1", labels,
+                  _annotations(contract, C.ALERT_COLLECTOR_PAUSED,
+                               "vendor poller paused: credentials refused or a setting wrong",
+                               links))
+    series = {C.L_VENDOR: contract.vendor, C.L_CONTRACT: contract.id, C.L_SOURCE: "poller"}
+    return replace(alert, cases=(
+        Case("a paused poller fires at once", {selector(C.COLLECTOR_PAUSED, **series): "1x5"},
+             1, C.ALERT_COLLECTOR_PAUSED, (_full(series, labels),)),
+        Case("a poller backing off in a storm is not paused",
+             {selector(C.COLLECTOR_PAUSED, **series): "0x5"}, 5, C.ALERT_COLLECTOR_PAUSED, ()),
     ))
 
 

@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 
 from monitor.collectors.base import RequestStats
-from monitor.errors import CollectorError, PermanentError, TransientError
+from monitor.errors import CollectorError, CredentialsRefused, PermanentError, TransientError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -274,7 +274,7 @@ class HttpClient:
                                                    auth, basic, limit))
             except _Unauthorized as exc:
                 if auth is None or refreshed:
-                    raise PermanentError(str(exc)) from None
+                    raise CredentialsRefused(str(exc)) from None
                 refreshed = True
                 auth.invalidate()
                 log.info("event=token_refresh method=%s url=%s reason=401", method,
@@ -284,8 +284,8 @@ class HttpClient:
 
         try:
             return self.retrying(once, f"{method} {redact_url(url)}")
-        except _Unauthorized as exc:
-            raise PermanentError(str(exc)) from None
+        except _Unauthorized as exc:  # the refreshed token refused too
+            raise CredentialsRefused(str(exc)) from None
 
     def request_raw(
         self,
@@ -313,7 +313,7 @@ class HttpClient:
         try:
             return self.retrying(once, f"{method} {redact_url(url)}")
         except _Unauthorized as exc:
-            raise PermanentError(str(exc)) from None
+            raise CredentialsRefused(str(exc)) from None
 
     def get_json(self, url: str, **kwargs: Any) -> Any:
         return self.request("GET", url, **kwargs).data

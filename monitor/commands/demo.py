@@ -5,8 +5,8 @@
 
 Leaves a populated database (default `./slamon.db`, which every other command finds),
 the demo contract in `slamon-demo/contracts/`, the month's evaluation on stdout and a
-report file. `--serve` then keeps the simulator, the service (following a simulated clock)
-and `/metrics` running until Ctrl-C.
+report file. `--serve` then keeps the simulator, the service (following a simulated clock),
+`/metrics` and the web console (with a demo admin login, printed) running until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -44,6 +44,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--metrics-port", type=int, default=DEFAULT_METRICS_PORT,
                         help=f"port for /metrics with --serve (default {DEFAULT_METRICS_PORT}; "
                         "0 = any free port)")
+    parser.add_argument("--console-port", type=int, default=8180,
+                        help="port for the web console with --serve (default 8180; 0 = any "
+                        "free port); it binds to 127.0.0.1")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,12 +73,16 @@ def _run(args: argparse.Namespace, url: str, started: float) -> int:
         log.debug("event=demo_progress detail=%s", line)
 
     def serve(sim: Simulator, service: Service, result: DemoResult) -> None:
+        from monitor.console.demo import start_demo_console
         from monitor.exporter.server import serve as serve_metrics
 
         print_summary(result, sys.stdout, args.db)
         server = serve_metrics(service, args.metrics_port)
+        console = start_demo_console(url, [result.contract], args.console_port)
         print(f"\nServing. simulator: {sim.url}   metrics: "
-              f"http://127.0.0.1:{server.port}/metrics   (Ctrl-C to stop)", flush=True)
+              f"http://127.0.0.1:{server.port}/metrics\n"
+              f"Console: {console.running.url}/   demo login: {console.username} / "
+              f"{console.password}   (Ctrl-C to stop)", flush=True)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
@@ -84,6 +91,7 @@ def _run(args: argparse.Namespace, url: str, started: float) -> int:
         except KeyboardInterrupt:
             pass
         finally:
+            console.stop()
             server.stop()
 
     result = run_demo(url, args.dir, month=args.month, seed=args.seed,

@@ -212,6 +212,8 @@ class SlamonMetrics(Collector):
                                  "When the vendor poller last succeeded.", labels=cl)
         errors = CounterMetricFamily(C.COLLECTOR_ERRORS, "Failed vendor poller runs.",
                                      labels=cl)
+        paused = GaugeMetricFamily(C.COLLECTOR_PAUSED, "1 while the vendor poller is paused "
+                                   "as misconfigured (until slamon run restarts).", labels=cl)
         duration = SummaryMetricFamily(C.COLLECTOR_REQUEST_DURATION,
                                        "Vendor API request durations.", labels=cl)
         for col in snap.collectors:
@@ -220,6 +222,7 @@ class SlamonMetrics(Collector):
             if col.last_success is not None:
                 last.add_metric(labels, col.last_success.timestamp())
             errors.add_metric(labels, float(col.errors_total))
+            paused.add_metric(labels, 1.0 if col.paused else 0.0)
             duration.add_metric(labels, col.requests_total, col.request_seconds_total)
         fresh = GaugeMetricFamily(C.DATA_LAST_MEASUREMENT,
                                   "End of the newest stored measurement of the contract.",
@@ -229,7 +232,7 @@ class SlamonMetrics(Collector):
                 fresh.add_metric([c.vendor, c.contract], c.last_measurement.timestamp())
         age = GaugeMetricFamily(C.SNAPSHOT_AGE, "Seconds since the results shown were read.",
                                 value=max((now - snap.taken_at).total_seconds(), 0.0))
-        return [hours, up, last, errors, duration, fresh, age]
+        return [hours, up, last, errors, paused, duration, fresh, age]
 
 
 # The open claim states (monitor.domain.claims.OPEN_STATES), named here so that the exporter

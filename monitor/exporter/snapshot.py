@@ -79,6 +79,7 @@ class CollectorSnapshot:
     errors_total: int = 0
     requests_total: int = 0
     request_seconds_total: float = 0.0
+    paused: bool = False  # stopped as misconfigured (wrong credentials, unknown queue)
 
 
 @dataclass(frozen=True)

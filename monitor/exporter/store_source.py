@@ -69,6 +69,8 @@ class LiveState(Protocol):
 
     def unbuilt_sources(self) -> Iterable[CollectorSnapshot]: ...
 
+    def paused_sources(self) -> set[tuple[str, str]]: ...
+
 
 @dataclass(frozen=True)
 class _Stored:
@@ -174,6 +176,9 @@ class StoreSource:
         collectors = list(stored.collectors)
         if self.live is not None:
             _merge_chronic(credits, self.live.latest_credits())
+            paused = self.live.paused_sources()
+            collectors = [replace(c, paused=(c.contract, c.source) in paused)
+                          for c in collectors]
             held = {(c.contract, c.source) for c in collectors}
             collectors += [c for c in self.live.unbuilt_sources()
                            if (c.contract, c.source) not in held and c.contract in known]

@@ -15,8 +15,9 @@ interval, not once per tick and process.
 
 `TransientError` stops the source for this pass (watermark where it was, retried next
 tick); `PermanentError` is recorded and returned with `down=True` for the scheduler to
-stop polling it. Both go into `collector_runs` with the error text (already redacted by
-the HTTP seam).
+stop polling it, except `CredentialsRefused` (`refused=True`), which the service counts
+and treats as a misconfiguration only when it repeats. Both go into `collector_runs` with
+the error text (already redacted by the HTTP seam).
 
 `evaluate_once(store, contract, now)` evaluates the current month (once some of it has
 elapsed) and, while not final, the previous one from the database, assesses credits over
@@ -47,6 +48,7 @@ from monitor.domain.periods import period_containing
 from monitor.domain.results import Evaluation, Period, PeriodCredits
 from monitor.errors import (
     CollectorError,
+    CredentialsRefused,
     InputError,
     PermanentError,
     StorageError,
@@ -92,7 +94,8 @@ class CollectOutcome:
     requests: int = 0
     skipped: str | None = None  # "leased" (another process has it) | "fresh" (nothing new)
     error: str | None = None
-    down: bool = False  # a PermanentError: stop polling until restarted
+    down: bool = False  # a PermanentError other than a refusal: misconfigured, stop polling
+    refused: bool = False  # CredentialsRefused: counted by the service, see `Service`
     watermark: datetime | None = None
     problems: tuple[str, ...] = field(default=())
 
@@ -170,14 +173,15 @@ def _collect_leased(store: Store, contract: Contract, collector: Collector, now:
     problems: list[str] = []
     started = wall()
     error: str | None = None
-    down = False
+    down = refused = False
     for window in windows:
         if stop():
             break
         try:
             result = collector.collect(window)
         except CollectorError as exc:
-            error, down = str(exc), isinstance(exc, PermanentError)
+            refused = isinstance(exc, CredentialsRefused)
+            error, down = str(exc), isinstance(exc, PermanentError) and not refused
             level = logging.ERROR if down else logging.WARNING
             log.log(level, "event=collect_failed contract=%s source=%s window=%s "
                     "transient=%s error=%s", contract.id, kind, window.iso(),
@@ -199,7 +203,7 @@ def _collect_leased(store: Store, contract: Contract, collector: Collector, now:
             break
     store.record_run(key, started, wall(), rows, error)
     return CollectOutcome(contract.id, kind, tuple(done), rows, outages, requests,
-                          error=error, down=down, watermark=watermark,
+                          error=error, down=down, refused=refused, watermark=watermark,
                           problems=tuple(problems))
 
 

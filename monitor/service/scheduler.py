@@ -109,12 +109,18 @@ class Source:
 
 @dataclass
 class Health:
-    """What this process saw of one source, for `slamon_collector_*` metrics."""
+    """What this process saw of one source, for `slamon_collector_*` metrics, and the state
+    of its recovery: consecutive failed passes, when the next attempt is due, consecutive
+    credential refusals, and whether it is paused as misconfigured."""
 
     up: bool = True
     last_success: datetime | None = None
     errors: int = 0
     requests: int = 0
+    failures: int = 0
+    retry_at: datetime | None = None
+    refusals: int = 0
+    paused: bool = False
 
 
 @dataclass
@@ -135,6 +141,15 @@ class Service:
     # Called after every saved evaluation (notifications, the performance-issue workflow);
     # its exceptions are logged, never raised into the job.
     on_evaluated: Callable[[Contract, EvaluationOutcome], None] | None = None
+    # Recovery (issue 17): after a failed pass a source waits backoff_base * 2**(n-1), at
+    # most backoff_max, before the next attempt, so a storm costs the vendor a few requests
+    # an hour instead of one pass per tick; the watermark stays where the last stored window
+    # ended and the first good pass backfills the gap. Only a misconfiguration pauses a
+    # source: a PermanentError other than a refusal, or `refusals_to_pause` credential
+    # refusals in a row with no other outcome between them.
+    backoff_base: timedelta = timedelta(seconds=30)
+    backoff_max: timedelta = timedelta(minutes=15)
+    refusals_to_pause: int = 5
     sources: list[Source] = field(init=False, default_factory=list)
     latest: dict[str, EvaluationOutcome] = field(init=False, default_factory=dict)
     health: dict[tuple[str, str], Health] = field(init=False, default_factory=dict)
@@ -161,6 +176,13 @@ class Service:
 
         An unexpected exception (a database outage, a bug) is logged with its traceback and
         returned as an error: it never stops the other sources or the scheduler."""
+        key = (source.contract.id, source.collector.kind)
+        with self._health_lock:
+            health = self.health[key]
+            waiting = health.paused or (health.retry_at is not None
+                                        and self.wall() < health.retry_at)
+        if waiting:
+            return CollectOutcome(*key, skipped="paused" if health.paused else "backoff")
         try:
             outcome = collect_once(self.store, source.contract, source.collector,
                                    self.clock(), self.owner, self.policy, self.wall,
@@ -174,11 +196,32 @@ class Service:
         if evaluate and (outcome.windows or (outcome.ok and
                                              source.contract.id not in self.latest)):
             self.evaluate_contract(source.contract)
-        if outcome.down and self._scheduler is not None:
-            log.error("event=source_down contract=%s source=%s action=paused",
-                      source.contract.id, source.collector.kind)
-            self._scheduler.pause_job(source.job_id)
+        if self._recover(source, outcome):
+            log.error("event=source_down contract=%s source=%s action=paused error=%s",
+                      source.contract.id, source.collector.kind, outcome.error)
+            if self._scheduler is not None:
+                self._scheduler.pause_job(source.job_id)
         return outcome
+
+    def _recover(self, source: Source, outcome: CollectOutcome) -> bool:
+        """Update the source's backoff and refusal count; True when it must be paused."""
+        with self._health_lock:
+            h = self.health[(source.contract.id, source.collector.kind)]
+            if outcome.error is None:
+                if outcome.skipped != "leased":
+                    h.failures, h.retry_at, h.refusals = 0, None, 0
+                return False
+            h.failures += 1
+            h.refusals = h.refusals + 1 if outcome.refused else 0
+            delay = min(self.backoff_max, self.backoff_base * 2 ** min(h.failures - 1, 20))
+            h.retry_at = self.wall() + delay
+            h.paused = outcome.down or h.refusals >= self.refusals_to_pause
+            return h.paused
+
+    def paused_sources(self) -> set[tuple[str, str]]:
+        """(contract, source kind) of every source paused as misconfigured."""
+        with self._health_lock:
+            return {key for key, h in self.health.items() if h.paused}
 
     def evaluate_contract(self, contract: Contract) -> EvaluationOutcome | None:
         with self._locks[contract.id]:
@@ -290,7 +333,7 @@ class Service:
         vendors = {c.id: c.vendor for c in self.contracts}
         with self._health_lock:
             return [CollectorSnapshot(vendor=vendors.get(cid, ""), contract=cid, source=kind,
-                                      up=h.up, errors_total=h.errors)
+                                      up=h.up, errors_total=h.errors, paused=h.paused)
                     for (cid, kind), h in sorted(self.health.items())
                     if (cid, kind) not in built]
 
@@ -306,7 +349,7 @@ class Service:
             collectors: Iterable[CollectorSnapshot] = [
                 CollectorSnapshot(vendor=vendors.get(cid, ""), contract=cid, source=kind,
                                   up=h.up, last_success=h.last_success, errors_total=h.errors,
-                                  requests_total=h.requests)
+                                  requests_total=h.requests, paused=h.paused)
                 for (cid, kind), h in sorted(self.health.items())]
         return snapshot_from_evaluations(self.contracts, evaluations, credits, now,
                                          collectors=collectors,

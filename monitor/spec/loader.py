@@ -25,7 +25,7 @@ from monitor.spec import v1
 from monitor.spec.mapping import to_contract
 from monitor.spec.rules import check_contract
 from monitor.spec.shape import amended_documents, upgrade
-from monitor.spec.yamlpos import Document, PathKey, format_path, load_document
+from monitor.spec.yamlpos import MAX_BYTES, Document, PathKey, format_path, load_document
 
 
 @dataclass(frozen=True)
@@ -59,10 +59,18 @@ def load_file(path: Path, environ: Mapping[str, str] | None = None) -> Loaded:
         raw = path.read_bytes()
     except OSError as exc:
         return Loaded(name, None, None, (Problem(name, None, "", f"cannot read: {exc.strerror}"),))
+    if len(raw) > MAX_BYTES:  # refused before decoding: never hold a huge text twice
+        return Loaded(name, None, None, (Problem(
+            name, None, "", f"the file is larger than {MAX_BYTES:,} bytes; a contract is a few "
+            "kilobytes"),))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return Loaded(name, None, None, (Problem(name, None, "", f"not UTF-8: {exc.reason}"),))
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return Loaded(name, None, None, (Problem(
+            name, line, "", f"not UTF-8 at column {column} (byte {raw[exc.start]:#04x}): "
+            f"{exc.reason}; save the file as UTF-8"),))
     return load_text(text, name, sha256=hashlib.sha256(raw).hexdigest(), environ=environ)
 
 

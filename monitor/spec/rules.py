@@ -8,6 +8,7 @@ are fine to load but will bite at run time, such as an unset credentials variabl
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import os
 import re
@@ -35,6 +36,13 @@ CONNECT_ARN = re.compile(
     r"^arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:instance/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}"
     r"-[0-9a-f]{4}-[0-9a-f]{12}$"
 )
+# The credential roles each collector reads (monitor/collectors/<vendor>.py `credential()`):
+# a misspelt role would load and fail only at the first poll.
+CREDENTIAL_ROLES: dict[str, tuple[str, ...]] = {
+    "genesys-cloud": ("client_id", "client_secret"),
+    "amazon-connect": ("access_key_id", "secret_access_key"),
+    "twilio-flex": ("account_sid", "auth_token"),
+}
 TWILIO_WORKSPACE = re.compile(r"^WS[0-9a-f]{32}$")
 METRICS = ("service_level", "asa", "abandon_rate", "aht", "fcr", "csat", "availability",
            "occupancy")
@@ -183,6 +191,16 @@ def _source(src: v1.SourcesSpec, base: PathKey, report: Report,
         elif src.region is not None and src.region not in GENESYS_REGIONS:
             report.error((*base, "region"), f"unknown Genesys Cloud region {src.region!r}; "
                          "use one of " + ", ".join(sorted(GENESYS_REGIONS)))
+    if src.poll_interval.total_seconds() < 1:  # 0s: a busy loop against the vendor
+        report.error((*base, "poll_interval"), "must be at least 1s")
+    roles = CREDENTIAL_ROLES.get(platform, ())
+    for role in src.credentials_env if roles else ():
+        if role not in roles:
+            close = difflib.get_close_matches(role, roles, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            report.error((*base, "credentials_env", role),
+                         f"unknown credential {role!r} for {platform} ({hint}known: "
+                         + ", ".join(roles) + ")")
     _platform_settings(src, base, report)
     _independent(src, base, report)
     for role, name in src.credentials_env.items():
@@ -202,8 +220,10 @@ def _platform_settings(src: v1.SourcesSpec, base: PathKey, report: Report) -> No
         return
     for key, value in src.settings.items():
         if not platform.known(key):
+            close = difflib.get_close_matches(key, sorted(platform.settings), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
             report.warn((*base, "settings", key),
-                        f"{name} has no setting {key!r}; known: "
+                        f"{name} has no setting {key!r}{hint}; known: "
                         + ", ".join(sorted(platform.settings)))
         elif key in platform.choices and value not in platform.choices[key]:
             report.error((*base, "settings", key),
@@ -286,6 +306,13 @@ def _process(spec: v1.ContractSpec, report: Report, env: Mapping[str, str]) -> N
     issue = spec.performance_issue
     if issue is not None and issue.calendar != "24x7" and issue.calendar not in spec.calendars:
         report.error(("performance_issue", "calendar"), missing_calendar(issue.calendar, spec))
+    if issue is not None:
+        for key in ("acknowledge_within", "rca_due_within", "escalate_after"):
+            if getattr(issue, key).total_seconds() <= 0:
+                report.error(("performance_issue", key), "must be longer than zero")
+        if issue.escalate_after < issue.acknowledge_within:  # it would escalate before the
+            report.error(("performance_issue", "escalate_after"),  # vendor is even late
+                         "must not be shorter than acknowledge_within")
     for i, note in enumerate(spec.notifications):
         base: PathKey = ("notifications", i)
         if note.kind in ("webhook", "slack") and note.url_env is None:

@@ -44,6 +44,10 @@ def check_sla(spec: v1.ContractSpec, i: int, sla: v1.SlaSpec, report: Report) ->
                          f"(this SLA measures {sla.metric})")
     if sla.metric == "service_level" and sla.threshold is None:
         report.error((*base, "threshold"), "is required for service_level, e.g. threshold: 20s")
+    for key in ("threshold", "short_abandon"):
+        value = getattr(sla, key)
+        if value is not None and value.total_seconds() <= 0:  # 0s: every contact would miss
+            report.error((*base, key), "must be longer than zero")
     if sla.metric == "occupancy":
         _occupancy_source(spec, base, report)
     if sla.abandons in ("short_as_success", "exclude_short") and sla.short_abandon is None:

@@ -10,6 +10,7 @@ durations `timedelta`, money `Decimal`. Rules that need several fields or files 
 
 from __future__ import annotations
 
+import difflib
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -28,6 +29,7 @@ Duration = Annotated[timedelta, BeforeValidator(values.parse_duration)]
 Money = Annotated[Decimal, BeforeValidator(values.parse_money)]
 MeasureValue = Annotated[values.Measure, BeforeValidator(values.parse_measure)]
 Zone = Annotated[str, BeforeValidator(values.parse_zone)]
+NotifyEvent = Annotated[str, BeforeValidator(lambda raw: _notify_event(raw))]
 RRule = Annotated[str, BeforeValidator(values.parse_rrule)]
 Instant = Annotated[datetime, BeforeValidator(values.parse_instant)]
 Day = Annotated[date, BeforeValidator(values.parse_date)]
@@ -42,6 +44,20 @@ Vendor = Literal[
 Formula = Literal["plain", "add_back_excluded", "excusable_denominator", "user_minutes"]
 MetricName = Literal["service_level", "asa", "abandon_rate", "aht", "fcr", "csat", "availability",
                      "occupancy"]
+
+
+# What a notifier's `on:` may list: SLA breaches and recoveries (monitor.alerting.notifiers)
+# and performance-issue case events (monitor.cases.notify.SUBSCRIPTION).
+NOTIFY_EVENTS = ("breach", "recovery", "cases")
+
+
+def _notify_event(raw: object) -> str:
+    """A typo such as `[brech]` used to load and silently disable the notifier."""
+    if raw in NOTIFY_EVENTS:
+        return str(raw)
+    close = difflib.get_close_matches(str(raw), NOTIFY_EVENTS, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ValueError(f"unknown event {raw!r}{hint}; use one of " + ", ".join(NOTIFY_EVENTS))
 
 
 def _rounding_mode(raw: object) -> str:
@@ -300,7 +316,7 @@ class CreditsSpec(Spec):
 
 
 class DefaultRuleSpec(Spec):
-    misses: int = Field(ge=1, description="Expected-level misses that make a default.")
+    misses: int = Field(ge=1, le=60, description="Expected-level misses that make a default.")
     within_months: int = Field(ge=1, le=60, description="Rolling window in months.")
 
 
@@ -392,7 +408,7 @@ class AtRiskSpec(Spec):
 
 class ChronicSpec(Spec):
     sla: str = Field(description="An SLA id or `any`.")
-    misses: int = Field(ge=1, description="Misses that trigger the consequence.")
+    misses: int = Field(ge=1, le=60, description="Misses that trigger the consequence.")
     within_months: int = Field(ge=1, le=60, description="Window in months.")
     consequence: Slug = Field(description="e.g. termination_right, escalation.")
     consecutive: bool = Field(default=False, description="The misses must be consecutive months.")
@@ -406,6 +422,7 @@ class ClaimsSpec(Spec):
     deadline_days_after_period: int | None = Field(
         default=None,
         ge=0,
+        le=366,
         description="Days after the period within which credits must be claimed.",
     )
     notice_days_before_deadline: int = Field(
@@ -427,7 +444,7 @@ class PerformanceIssueSpec(Spec):
     calendar: str = Field(default="24x7", description="Calendar for business days.")
     contacts: dict[str, str] = Field(default_factory=dict, description="Role -> address.")
     statement_due_days: int = Field(
-        default=5, ge=0, description="Credit statement due, days after."
+        default=5, ge=0, le=366, description="Credit statement due, days after."
     )
 
 
@@ -440,8 +457,9 @@ class NotifierSpec(Spec):
         default=None, description="Env var with the PagerDuty key."
     )
     to: list[str] = Field(default_factory=list, description="email: recipients.")
-    on: list[str] = Field(
-        default_factory=lambda: ["breach", "recovery"], description="Events to notify."
+    on: list[NotifyEvent] = Field(
+        default_factory=lambda: ["breach", "recovery"], min_length=1,
+        description="Events to notify: breach, recovery, cases.",
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import decimal
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -22,13 +23,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from dateutil.rrule import rrulestr
 
 from monitor.domain.contract import TimeRange
+from monitor.spec import recurrence
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ROUNDING_MODES = frozenset(
     name for name in dir(decimal) if name.startswith("ROUND_")
 )
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|d|h|m|s)")
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|d|h|m|s)")
+
+# Ranges that keep every later computation inside what datetime, Decimal and the database
+# hold (issue 17: a contract that validates must evaluate, report and run).
+FIRST_DATE = date(2000, 1, 1)
+LAST_DATE = date(2099, 12, 31)
+MAX_DURATION = timedelta(days=3660)  # ten years: longer than any contract term
+MAX_NUMBER = Decimal(10) ** 15  # a quadrillion: more than any fee, count or target
+MAX_PLACES = 12
 _DURATION_UNITS = {
     "d": Decimal(86400),
     "h": Decimal(3600),
@@ -46,14 +56,21 @@ def _number(raw: object, what: str) -> Decimal:
     elif isinstance(raw, float):  # only when a caller bypasses yamlpos
         value = Decimal(repr(raw))
     elif isinstance(raw, str):
+        text = raw.strip().replace("_", "")
+        if not text.isascii() or len(text) > 40:  # Decimal() reads Arabic-Indic digits too
+            raise ValueError(f"must be {what} written with digits 0-9, got {raw!r}")
         try:
-            value = Decimal(raw.strip().replace("_", ""))
+            value = Decimal(text)
         except InvalidOperation:
             raise ValueError(f"must be {what}, got {raw!r}") from None
     else:
         raise ValueError(f"must be {what}, got {type(raw).__name__}")
     if not value.is_finite():
         raise ValueError(f"must be {what}, got {raw!r}")
+    if abs(value) >= MAX_NUMBER:
+        raise ValueError(f"is too large (at most {MAX_NUMBER:,.0f})")
+    if value != 0 and -value.as_tuple().exponent > MAX_PLACES:  # type: ignore[operator]
+        raise ValueError(f"has more than {MAX_PLACES} decimal places")
     return value
 
 
@@ -96,10 +113,12 @@ def parse_duration(raw: object) -> timedelta:
             break
         total += Decimal(match.group(1)) * _DURATION_UNITS[match.group(2)]
         pos = match.end()
-    if pos != len(text) or not text:
+    if pos != len(text) or not text or len(text) > 40:
         raise ValueError(
             f"must be a duration such as '20s', '5m', '2h', '30d' or '1h30m', got {raw!r}"
         )
+    if total > MAX_DURATION.days * _DURATION_UNITS["d"]:
+        raise ValueError(f"must be at most {MAX_DURATION.days}d (ten years), got {raw!r}")
     return timedelta(microseconds=int(total * 10**6))
 
 
@@ -158,7 +177,9 @@ def parse_zone(raw: object) -> str:
         raise ValueError("must be an IANA time zone such as 'America/New_York'")
     try:
         ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError):
+        if raw not in _zones():  # 'posixrules', 'Factory': files in tzdata, not zones
+            raise ValueError(raw)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         hint = _zone_hint(raw)
         raise ValueError(
             f"unknown time zone {raw!r}" + (f" (did you mean {hint!r}?)" if hint else "")
@@ -167,9 +188,14 @@ def parse_zone(raw: object) -> str:
     return raw
 
 
+@functools.cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones()) - {"posixrules", "Factory", "localtime"}
+
+
 def _zone_hint(raw: object) -> str | None:
     lowered = str(raw).lower().replace(" ", "_")
-    names = sorted(available_timezones())
+    names = sorted(_zones())
     for name in names:
         if name.lower() == lowered or name.lower().endswith("/" + lowered):
             return name
@@ -201,9 +227,13 @@ def parse_rrule(raw: object) -> str:
     if "DTSTART" in text.upper():
         raise ValueError("must not carry DTSTART; a recurrence starts with the contract term")
     try:
+        recurrence.check_rrule(text)
         rrulestr(text, dtstart=datetime(2026, 1, 1))
-    except (ValueError, TypeError) as exc:
+        never = recurrence.never_occurs(text)
+    except (ValueError, TypeError, OverflowError) as exc:
         raise ValueError(f"invalid RRULE {raw!r}: {exc}") from None
+    if never:
+        raise ValueError(f"RRULE {raw!r} never occurs: no date matches all its BY parts")
     return text
 
 
@@ -211,7 +241,7 @@ def parse_instant(raw: object) -> datetime:
     """An ISO-8601 timestamp with a UTC offset; a naive one is ambiguous and refused."""
     if isinstance(raw, datetime):
         value = raw
-    elif isinstance(raw, str):
+    elif isinstance(raw, str) and raw.strip().isascii():
         try:
             value = datetime.fromisoformat(raw.strip())
         except ValueError:
@@ -224,17 +254,29 @@ def parse_instant(raw: object) -> datetime:
         raise ValueError(
             f"timestamp {raw!r} has no UTC offset; write it like '2026-10-14T09:00:00-04:00'"
         )
+    in_range(value.date())
     return value
+
+
+def in_range(day: date) -> date:
+    """Contract dates stay within FIRST_DATE..LAST_DATE (0001-01-01 validated, then crashed
+    the period arithmetic)."""
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(f"must be between {FIRST_DATE.isoformat()} and "
+                         f"{LAST_DATE.isoformat()}, got {day.isoformat()}")
+    return day
 
 
 def parse_date(raw: object) -> date:
     if isinstance(raw, date) and not isinstance(raw, datetime):
-        return raw
-    if isinstance(raw, str):
+        return in_range(raw)
+    if isinstance(raw, str) and raw.strip().isascii():
         try:
-            return date.fromisoformat(raw.strip())
+            day = date.fromisoformat(raw.strip())
         except ValueError:
             pass
+        else:
+            return in_range(day)
     raise ValueError(f"must be a date such as '2026-01-01', got {raw!r}")
 
 

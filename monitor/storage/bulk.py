@@ -55,6 +55,10 @@ def read_frame(conn: Connection, query: str, columns: Sequence[str],
     else:
         rows = conn.exec_driver_sql(query).fetchall()
         frame = pd.DataFrame.from_records(rows, columns=list(columns))
+        for i, column in enumerate(columns):  # ints with a None were inferred as float64
+            if (dtypes or {}).get(column) in ("Int64", "int64"):
+                frame[column] = pd.Series([r[i] for r in rows], index=frame.index,
+                                          dtype=object)
     for column, dtype in (dtypes or {}).items():
         frame[column] = _convert(frame[column], dtype)
     return frame
@@ -62,7 +66,13 @@ def read_frame(conn: Connection, query: str, columns: Sequence[str],
 
 def _convert(series: pd.Series, dtype: Any) -> pd.Series:
     if dtype in ("Int64", "int64"):
-        return pd.to_numeric(series).astype(dtype)
+        # Gaps fill with 0 first: to_numeric of text with a gap returns float64, which
+        # rounds counts above 2**53 (issue 17).
+        gaps = series.isna()
+        if not gaps.any():
+            return pd.to_numeric(series).astype(dtype)
+        ints = pd.to_numeric(series.where(~gaps, 0)).astype("Int64")
+        return ints.mask(gaps.to_numpy())
     if dtype == "bool":
         if pd.api.types.is_bool_dtype(series.dtype):
             return series

@@ -8,6 +8,7 @@ PostgreSQL runs through psycopg 3; a URL without a driver gets `+psycopg`.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +18,20 @@ from sqlalchemy.exc import ArgumentError
 
 from monitor.errors import StorageError
 
+DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+
 
 def normalise_url(url: str) -> str:
     try:
         parsed = make_url(url)
-    except ArgumentError:  # the text is not echoed: it may hold a password
+        parsed.port  # noqa: B018 -- a port that is not a number raises only when read
+    except (ArgumentError, ValueError):  # the text is not echoed: it may hold a password
         raise StorageError("the database URL (--db or SLAMON_DATABASE_URL) is not a URL; "
                            "write sqlite:///slamon.db or postgresql+psycopg://user@host/db")\
             from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
-    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+    if parsed.drivername not in DRIVERS:  # an unknown driver was a NoSuchModuleError
         raise StorageError(f"unsupported database {parsed.drivername!r}: use sqlite:/// or "
                            "postgresql+psycopg://")
     return parsed.render_as_string(hide_password=False)
@@ -58,7 +62,11 @@ def _sqlite_setup(engine: Engine) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
         if engine.url.database not in (None, "", ":memory:"):
-            cur.execute("PRAGMA journal_mode=WAL")
+            try:
+                cur.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError as exc:  # a read-only file still reads: listing
+                if "readonly" not in str(exc):  # commands work, writes say why they fail
+                    raise
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=60000")
         cur.execute("PRAGMA foreign_keys=ON")

@@ -30,6 +30,7 @@ from sqlalchemy import Connection, insert, text
 
 from monitor.domain.measurements import OPTIONAL_COUNT_COLUMNS
 from monitor.errors import InputError
+from monitor.interval_rules import LONGEST, MAX_COUNT, stored_overlap
 from monitor.storage.bulk import Rendered, is_postgres, literal, read_frame, render, write_rendered
 from monitor.storage.models import IntervalCorrectionRow
 
@@ -94,20 +95,55 @@ def normalise(frame: pd.DataFrame, *, what: str = "intervals") -> pd.DataFrame:
     counts = CORE + [c for c in OPTIONAL if c in frame.columns] + thresholds_of(
         list(frame.columns))
     for column in counts:
-        values = pd.to_numeric(frame[column], errors="coerce").astype("Float64")
-        bad = ((values < 0) | (values != values.round())).fillna(False).to_numpy(dtype=bool)
+        values, bad = exact_counts(frame[column])
         if column in CORE:
             bad |= values.isna().to_numpy()
         if bad.any():
             row = _row(bad)
             raise InputError(f"{frame[column].iloc[row - 1]!r} is not a non-negative whole "
-                             "number", file=what, line=row, column=column)
-        out[column] = values.astype("Int64")
+                             f"number up to {MAX_COUNT:,}", file=what, line=row, column=column)
+        out[column] = values
     dup = out.duplicated(KEY).to_numpy()
     if dup.any():
         raise InputError("a second row for this queue, channel and interval", file=what,
                          line=_row(dup), column="interval_start")
     return out.reset_index(drop=True)
+
+
+def exact_counts(series: pd.Series) -> tuple[pd.Series, np.ndarray[Any, Any]]:
+    """Counts as nullable Int64 without a float on the way (2**63 - 1 wrapped to -2**63
+    through Float64), and the mask of values that are not whole numbers in 0..MAX_COUNT."""
+    if pd.api.types.is_integer_dtype(series.dtype):
+        ints = series.astype("Int64")
+        return ints, ((ints < 0) | (ints > MAX_COUNT)).fillna(False).to_numpy(dtype=bool)
+    exact: list[int | None] = []
+    bad = np.zeros(len(series), dtype=bool)
+    for i, value in enumerate(series.tolist()):
+        number = _whole(value)
+        whole: int | None = number if isinstance(number, int) else None
+        if number is _BAD or (whole is not None and not 0 <= whole <= MAX_COUNT):
+            bad[i], whole = True, None
+        exact.append(whole)
+    return pd.Series(pd.array(exact, dtype="Int64"), index=series.index), bad
+
+
+_BAD = object()
+
+
+def _whole(value: Any) -> object:
+    """An exact int, None for a gap, or _BAD."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, bool):
+        return _BAD
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):  # MAX_COUNT is far below 2**53: exact
+        number = float(value)
+        return int(number) if number.is_integer() and abs(number) <= MAX_COUNT else _BAD
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,13}", value.strip()):
+        return int(value)
+    return _BAD
 
 
 def _row(mask: np.ndarray[Any, Any]) -> int:
@@ -230,7 +266,13 @@ def prepare(conn: Connection, contract_id: str, batch: pd.DataFrame, known: list
     all_thresholds = thresholds_of(sorted(set(known) | set(incoming_thresholds)))
     stored_columns = CORE + [c for c in OPTIONAL if c in known or c in incoming] + all_thresholds
     lo, hi = int(batch["ts"].min()), int(batch["ts"].max()) + 1
-    stored = read_stored(conn, contract_id, lo, hi, stored_columns)
+    # An hour either side: a stored row that starts before or after the batch may overlap.
+    around = read_stored(conn, contract_id, lo - LONGEST, hi + LONGEST, stored_columns)
+    overlap = stored_overlap(batch, around)
+    if overlap is not None:
+        raise InputError(overlap, file=source or "intervals", column="interval_start")
+    inside = (around["ts"] >= lo) & (around["ts"] < hi)
+    stored = around[inside.to_numpy()].reset_index(drop=True)
     merged = batch.merge(stored, on=KEY, how="left", suffixes=("", "__old"), indicator=True)
     is_new = (merged["_merge"] == "left_only").to_numpy()
     differs = np.zeros(len(merged), dtype=bool)

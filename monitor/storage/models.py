@@ -339,9 +339,11 @@ class NotificationRow(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-# The performance-issue, claims and observation tables live in their own modules; importing
-# them here registers them on `Base.metadata`, so Alembic and the schema test see every table.
+# The performance-issue, claims, observation and web-console tables live in their own
+# modules; importing them here registers them on `Base.metadata`, so Alembic and the schema
+# test see every table.
 import monitor.storage.cases_models  # noqa: E402
 import monitor.storage.claims_models  # noqa: E402
 import monitor.storage.observations_models  # noqa: E402
 import monitor.storage.stamps  # noqa: E402, F401
+from monitor.storage import console_models as _console_models  # noqa: E402, F401

@@ -65,6 +65,7 @@ def test_typos_bad_choices_and_missing_credential_roles_are_reported(
     out = capsys.readouterr().out.splitlines()
     assert any("sources[0].settings.report_nmae: warning: five9 has no setting 'report_nmae'"
                in line for line in out)
+    assert any("'report_nmae' (did you mean 'report_name'?)" in line for line in out)
     assert any("sources[0].settings.data_centre: 'mars' is not one of us, uk, ca, eu" in line
                for line in out)
     assert any("warning: five9 reads credentials_env.password; the collector cannot start"

@@ -1,7 +1,7 @@
 """Change stamps: what `/metrics` compares to know whether stored state changed
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0005"
+down_revision = "0007"  # after main's 0007_console (the integrator may re-chain)
 branch_labels = None
 depends_on = None
 
