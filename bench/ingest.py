@@ -1,8 +1,10 @@
 """Ingest benchmark: 1,000,000 interval rows into PostgreSQL through slamon's path
-(`Store.ingest_intervals`: diff against stored rows, COPY of new rows, corrections, rollups
-in the same transaction) against a bare `COPY` of the same rows into an equivalent table
-(same columns, same unique key). Prints rows/s of both, the ratio (goal >= 50 %), and the
-rate of re-ingesting the same rows (all unchanged).
+(`Store.ingest_intervals`: COPY to a staging table and a set-based comparison where rows are
+stored, COPY of new rows, corrections, rollups in the same transaction; see
+monitor/storage/merge.py) against a bare `COPY` of the same rows, already rendered, into an
+equivalent table (same columns, same unique key), measured in the same run. Prints rows/s of
+both and the ratios (issue 15 goals: new rows >= 80 % of COPY; re-ingest of the same rows,
+all unchanged, >= 100 % of COPY).
 
     python bench/ingest.py [--rows 1000000] [--batch 100000]
 """
@@ -84,9 +86,11 @@ def main() -> None:
           f"+{render:.2f} s to render the CSV: {rows / (copy_seconds + render):,.0f} rows/s)")
     print(f"slamon ingest (new rows):  {slamon_rate:12,.0f} rows/s  ({slamon_seconds:.2f} s, "
           f"rollups included)")
-    print(f"ratio slamon / COPY:       {slamon_rate / copy_rate:12.0%}   (goal >= 50 %)")
+    print(f"ratio slamon / COPY:       {slamon_rate / copy_rate:12.0%}   (goal >= 80 %)")
     print(f"re-ingest (all unchanged): {rows / reingest_seconds:12,.0f} rows/s  "
           f"({reingest_seconds:.2f} s)")
+    print(f"ratio re-ingest / COPY:    {rows / reingest_seconds / copy_rate:12.0%}   "
+          "(goal >= 100 %)")
 
 
 if __name__ == "__main__":

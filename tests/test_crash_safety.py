@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from monitor.storage import Store
+from monitor.storage.intervals import lock_contract
 from tests.factories import business_hours, contract, sla
 
 CONTRACT = contract([sla(calendar="business-hours")],
@@ -66,7 +67,17 @@ def run_importer(url: str, marker: int, kill_after: float | None) -> bool:
     return child.exitcode == -signal.SIGKILL
 
 
+def settled(store: Store) -> None:
+    """Wait for the killed importer's transaction to end: its server backend may still be
+    committing what the child sent just before SIGKILL, and reading the intervals before
+    that commit and the rollups after it would pair two states. The contract's ingest lock
+    is held until the transaction ends, so taking it waits exactly that long."""
+    with store.session() as s:
+        lock_contract(s.connection(), CONTRACT.id)
+
+
 def snapshot(store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
+    settled(store)
     raw = store.load_intervals(CONTRACT.id, *SPAN).sort_values(["interval_start", "queue"])
     roll = store.rollup_sums(CONTRACT.id, SPAN[0].date(), SPAN[1].date(),
                              calendar_id="business-hours", in_hours=None,

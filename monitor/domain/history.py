@@ -113,3 +113,23 @@ def evaluate_history(contract: Contract, period: Period, measure: Measure, as_of
     evaluations = [replace(e, status="final") if is_final(e.period.label) else e
                    for e in evaluations]
     return History(tuple(evaluations), tuple(assess_credits(contract, evaluations)))
+
+
+def evaluate_periods(contract: Contract, periods: Sequence[Period], measure: Measure,
+                     as_of: datetime, *, availability_data: bool = True) -> History:
+    """Evaluate `periods` (oldest first) one at a time, each from the measurements of its own
+    span only (`span_for`: a month, or the quarter of a quarterly SLA), and assess credits
+    over all of them. Consecutive periods of the same span share one `measure` call; the
+    span's measurements are released before the next span is measured, so peak memory grows
+    with one span's data, not with the number of periods (a year of 10,000 queues)."""
+    evaluations: list[Evaluation] = []
+    held: tuple[tuple[datetime, datetime], Measurements] | None = None
+    for period in periods:
+        span = span_for(contract, period)
+        if held is None or held[0] != span:
+            held = None  # dropped before the next span is built
+            held = (span, measure(*span))
+        evaluations.append(evaluate(contract, held[1], period, as_of,
+                                    availability_data=availability_data,
+                                    keep_intervals=False))
+    return History(tuple(evaluations), tuple(assess_credits(contract, evaluations)))

@@ -12,6 +12,14 @@ credential setting: they never ran, so no run row says they are down). Without `
 (`slamon serve-metrics`), chronic failures come from the credit engine run over the stored
 history. Overdue performance-issue cases come from
 the case tables; open claims and the claims ledger from the claims tables.
+
+What is read from storage (and the credit engine's chronic assessment over it) is kept until
+the store's change stamp moves (`Store.change_stamp`, bumped in the same transaction as every
+write of results, runs, watermarks and cases): a scrape with nothing changed does no engine
+work and reads one row. Only what depends on the clock (elapsed share, projections, open
+calendars, overdue deadlines) is recomputed per snapshot. A store without a stamp (test
+doubles) is read at every snapshot. Undelivered notices and claims are plain reads (no
+engine work) made for every snapshot.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from monitor.domain.contract import Contract
 from monitor.domain.credits import assess_credits
@@ -39,6 +47,9 @@ from monitor.exporter.snapshot import (
 from monitor.storage.history import result_from_stored, stored_evaluations
 from monitor.storage.results import StoredResult
 from monitor.storage.state import CollectorRun
+
+if TYPE_CHECKING:
+    from monitor.cases.model import Case
 
 RUNS_READ = 500
 
@@ -61,6 +72,19 @@ class LiveState(Protocol):
     def paused_sources(self) -> set[tuple[str, str]]: ...
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """Everything a snapshot takes from storage, as read under one change stamp."""
+
+    stamp: int | None
+    evaluations: list[Evaluation]
+    credits: dict[str, list[PeriodCredits]]
+    chronic: dict[str, Sequence[PeriodCredits]]  # from stored history (no `live`)
+    collectors: list[CollectorSnapshot]
+    fresh: dict[str, datetime]
+    cases: list[Case] | None  # open cases; None: the store keeps none
+
+
 @dataclass
 class _Health:
     seen: set[int] = field(default_factory=set)
@@ -69,20 +93,17 @@ class _Health:
     seconds: float = 0.0
 
 
-def _cases_overdue(store: ResultStore, known: Mapping[str, Contract],
-                   now: datetime) -> dict[str, int]:
-    """Open performance-issue cases past a deadline, per contract (`monitor.cases`); only a
-    real `Store` keeps cases."""
+def _open_cases(store: ResultStore) -> list[Case] | None:
+    """Open performance-issue cases (`monitor.cases`); only a real `Store` keeps cases."""
     from monitor.storage import Store
 
     if not isinstance(store, Store):
-        return {}
+        return None
     from monitor.cases.model import CaseState
-    from monitor.cases.views import overdue_counts
     from monitor.storage.cases_repository import StoreCaseRepository
 
     open_states = [s for s in CaseState if s is not CaseState.RESOLVED]
-    return overdue_counts(StoreCaseRepository(store).list(states=open_states), known, now)
+    return StoreCaseRepository(store).list(states=open_states)
 
 
 def _claims(store: ResultStore, known: Mapping[str, Contract], now: datetime
@@ -135,9 +156,48 @@ class StoreSource:
         self.live = live
         self._health: dict[str, _Health] = defaultdict(_Health)
         self._lock = threading.Lock()
+        self._read_lock = threading.Lock()
+        self._stored: _Stored | None = None
+        self.reads = 0  # how many times storage was read (and the engine run) for snapshots
+
+    def _stamp(self) -> int | None:
+        stamp = getattr(self.store, "change_stamp", None)
+        return None if stamp is None else int(stamp())
 
     def snapshot(self, now: datetime) -> MetricsSnapshot:
         known = {c.id: c for c in self.contracts}
+        with self._read_lock:  # one reader at a time; the others take what it read
+            stamp = self._stamp()  # before the data: a write in between is read next time
+            if self._stored is None or stamp is None or stamp != self._stored.stamp:
+                self._stored = self._read(stamp, known)
+            stored = self._stored
+        credits: defaultdict[str, list[PeriodCredits]] = defaultdict(
+            list, {cid: list(history) for cid, history in stored.credits.items()})
+        collectors = list(stored.collectors)
+        if self.live is not None:
+            _merge_chronic(credits, self.live.latest_credits())
+            paused = self.live.paused_sources()
+            collectors = [replace(c, paused=(c.contract, c.source) in paused)
+                          for c in collectors]
+            held = {(c.contract, c.source) for c in collectors}
+            collectors += [c for c in self.live.unbuilt_sources()
+                           if (c.contract, c.source) not in held and c.contract in known]
+        else:
+            _merge_chronic(credits, stored.chronic)
+        overdue: dict[str, int] = {}
+        if stored.cases is not None:
+            from monitor.cases.views import overdue_counts
+
+            overdue = overdue_counts(stored.cases, known, now)
+        snap = snapshot_from_evaluations(self.contracts, stored.evaluations, credits, now,
+                                         collectors=collectors, last_measurements=stored.fresh,
+                                         cases_overdue=overdue,
+                                         notifications=_undelivered(self.store, known))
+        claims, ledgers = _claims(self.store, known, now)
+        return replace(snap, claims=claims, ledgers=ledgers)
+
+    def _read(self, stamp: int | None, known: dict[str, Contract]) -> _Stored:
+        self.reads += 1
         grouped: dict[tuple[str, str], list[StoredResult]] = defaultdict(list)
         for row in self.store.latest_results():
             if row.contract_id in known:
@@ -161,22 +221,9 @@ class StoreSource:
                     label, contract.currency, lines, sum((x.amount for x in lines), Decimal(0)),
                     None))
         collectors, fresh = self._collectors(known)
-        if self.live is not None:
-            _merge_chronic(credits, self.live.latest_credits())
-            paused = self.live.paused_sources()
-            collectors = [replace(c, paused=(c.contract, c.source) in paused)
-                          for c in collectors]
-            stored = {(c.contract, c.source) for c in collectors}
-            collectors += [c for c in self.live.unbuilt_sources()
-                           if (c.contract, c.source) not in stored and c.contract in known]
-        else:
-            _merge_chronic(credits, self._stored_chronic())
-        snap = snapshot_from_evaluations(self.contracts, evaluations, credits, now,
-                                         collectors=collectors, last_measurements=fresh,
-                                         cases_overdue=_cases_overdue(self.store, known, now),
-                                         notifications=_undelivered(self.store, known))
-        claims, ledgers = _claims(self.store, known, now)
-        return replace(snap, claims=claims, ledgers=ledgers)
+        chronic = self._stored_chronic() if self.live is None else {}
+        return _Stored(stamp, evaluations, dict(credits), chronic, collectors, fresh,
+                       _open_cases(self.store))
 
     def _stored_chronic(self) -> dict[str, Sequence[PeriodCredits]]:
         """Chronic failures from the stored history (`slamon serve-metrics` alone): the

@@ -29,6 +29,7 @@ from monitor.cases.model import (
 )
 from monitor.cases.repository import StaleCaseError
 from monitor.cases.views import evidence_json
+from monitor.storage import stamps
 from monitor.storage.cases_models import CaseEntryRow, CaseRow
 from monitor.storage.repository import Store
 from monitor.storage.state import _insert_ignore
@@ -125,6 +126,7 @@ class StoreCaseRepository:
     def save(self, cases: Sequence[Case]) -> None:
         now = datetime.now(UTC)
         with self.store.session() as s:
+            stamps.bump(s, stamps.CASES, now)
             for case in cases:
                 self._save_one(s, case, now)
 

@@ -12,6 +12,9 @@ An interval is keyed by (contract, interval_start UTC, queue, channel). Ingestin
 3. COPYs the new rows (executemany on SQLite), updates the changed ones, and records each
    correction (when, source, old -> new of the changed columns only);
 4. hands the additive deltas to the rollups (`rollups.apply_deltas`) in the same transaction.
+
+That is the SQLite path. PostgreSQL compares in the server instead (`merge.py`: COPY to a
+staging table, one join), with the same outcome.
 """
 
 from __future__ import annotations

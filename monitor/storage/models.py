@@ -344,5 +344,6 @@ class NotificationRow(Base):
 # test see every table.
 import monitor.storage.cases_models  # noqa: E402
 import monitor.storage.claims_models  # noqa: E402
-import monitor.storage.observations_models  # noqa: E402, F401
+import monitor.storage.observations_models  # noqa: E402
+import monitor.storage.stamps  # noqa: E402, F401
 from monitor.storage import console_models as _console_models  # noqa: E402, F401

@@ -31,6 +31,7 @@ Results
     latest_results(contract_id=None) / results_history(contract_id) -> list[StoredResult]
     restatements(contract_id, label=None) -> list[Restatement]
 Collector state and notifications
+    change_stamp() -> int   grows with every committed change the exporter shows
     get_watermark(key); set_watermark(key, ts, force=False) -> bool
     try_lease(key, owner, ttl, now) -> bool; release_lease(key, owner) -> bool
     record_run(key, started, finished, rows, error=None) -> int; runs(key=None, limit=50)
@@ -44,7 +45,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -58,7 +58,7 @@ from monitor.domain.contract import Contract, Sla
 from monitor.domain.measurements import Outage
 from monitor.domain.results import CreditLine, Evaluation, Period, PeriodCredits
 from monitor.errors import StorageError
-from monitor.storage import bulk
+from monitor.storage import bulk, merge, stamps
 from monitor.storage import intervals as iv
 from monitor.storage import outages as out
 from monitor.storage import results as res
@@ -182,9 +182,7 @@ class Store:
             iv.lock_contract(s.connection(), contract.id)
             iv.register_columns(s.connection(), contract.id,
                                 [c for c in iv.value_columns(data) if c not in iv.CORE])
-        if self.engine.dialect.name == "postgresql" and len(chunks) > 1:
-            total = self._pipelined(contract, chunks, source, at, atomic, progress)
-        elif atomic:
+        if atomic:
             with self.session() as s:
                 self._sync_contract(s, contract, at)
                 for chunk in chunks:
@@ -202,70 +200,6 @@ class Store:
             self._analyze()
         return total
 
-    def _pipelined(self, contract: Contract, chunks: list[pd.DataFrame], source: str | None,
-                   at: datetime, atomic: bool, progress: Callable[[int], None] | None
-                   ) -> IngestSummary:
-        """PostgreSQL: compare batch k+1 with the stored rows (pandas, this thread, its own
-        connection) while batch k is written (a writer thread, the server on the other
-        core). The contract's ingest lock is held by the reading connection for the whole
-        import, so no other writer can slip in between a batch's read and its write; batches
-        of one frame never share a key, so reading k+1 before k commits is safe."""
-        total = IngestSummary()
-        reader = self.engine.connect()
-        lock = text("SELECT pg_advisory_lock(hashtext(:k))")
-        unlock = text("SELECT pg_advisory_unlock(hashtext(:k))")
-        key = {"k": f"{iv.LOCK_PREFIX}{contract.id}"}
-        reader.execute(lock, key)
-        reader.commit()
-        shared = Session(self.engine) if atomic else None
-        try:
-            known = iv.known_columns(reader, contract.id)
-            slots = iv.threshold_slots(reader, contract.id)
-            reader.commit()
-
-            def write(prepared: iv.Prepared, grouped: bulk.Rendered, first: bool
-                      ) -> IngestSummary:
-                s = shared if shared is not None else Session(self.engine)
-                try:
-                    if first or shared is None:
-                        self._sync_contract(s, contract, at, lock=False)
-                    outcome = iv.apply(s.connection(), contract.id, prepared, source=source,
-                                       at=at)
-                    ru.apply_grouped(s.connection(), grouped)
-                    if shared is None:
-                        s.commit()
-                finally:
-                    if shared is None:
-                        s.close()
-                return IngestSummary(outcome.new, outcome.updated, outcome.unchanged,
-                                     outcome.corrections)
-
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                pending: Future[IngestSummary] | None = None
-                for index, chunk in enumerate(chunks):
-                    prepared = iv.prepare(reader, contract.id, chunk, known, source)
-                    reader.commit()  # no long-lived snapshot
-                    grouped = ru.group_deltas(contract, prepared.deltas, slots, postgres=True)
-                    if pending is not None:
-                        total += pending.result()
-                        if progress:
-                            progress(len(chunks[index - 1]))
-                    pending = pool.submit(write, prepared, grouped, index == 0)
-                if pending is not None:
-                    total += pending.result()
-                    if progress:
-                        progress(len(chunks[-1]))
-            if shared is not None:
-                shared.commit()
-        finally:
-            if shared is not None:
-                shared.close()  # rolls back what was not committed
-            reader.rollback()
-            reader.execute(unlock, key)
-            reader.commit()
-            reader.close()
-        return total
-
     def _analyze(self) -> None:
         """Fresh planner statistics after a bulk load, so the first reads after it do not
         plan for empty tables (PostgreSQL; SQLite plans without them)."""
@@ -279,8 +213,13 @@ class Store:
     def _batch(self, s: Session, contract: Contract, chunk: pd.DataFrame, source: str | None,
                at: datetime) -> IngestSummary:
         conn = s.connection()
-        outcome = iv.ingest_batch(conn, contract.id, chunk, source=source, at=at)
-        ru.apply_deltas(conn, contract, outcome.deltas)
+        if bulk.is_postgres(conn):  # COPY to a staging table, one merge in the server
+            iv.lock_contract(conn, contract.id)
+            outcome = merge.merge_batch(conn, contract, chunk, source=source, at=at,
+                                        slots=iv.threshold_slots(conn, contract.id))
+        else:
+            outcome = iv.ingest_batch(conn, contract.id, chunk, source=source, at=at)
+            ru.apply_deltas(conn, contract, outcome.deltas)
         return IngestSummary(outcome.new, outcome.updated, outcome.unchanged,
                              outcome.corrections)
 
@@ -353,6 +292,7 @@ class Store:
     def save_evaluation(self, evaluation: Evaluation, credits: PeriodCredits | None = None, *,
                         reason: str | None = None, at: datetime) -> res.SaveOutcome:
         with self.session() as s:
+            stamps.bump(s, stamps.RESULTS, at)
             return res.save(s, evaluation, credits, reason, at)
 
     def period_status(self, contract_id: str, label: str) -> str | None:
@@ -361,7 +301,10 @@ class Store:
 
     def close_period(self, contract_id: str, label: str, by: str, at: datetime) -> bool:
         with self.session() as s:
-            return res.close(s, contract_id, label, by, at)
+            closed = res.close(s, contract_id, label, by, at)
+            if closed:
+                stamps.bump(s, stamps.RESULTS, at)
+            return closed
 
     def latest_results(self, contract_id: str | None = None) -> list[res.StoredResult]:
         with self.session() as s:
@@ -387,7 +330,10 @@ class Store:
 
     def set_watermark(self, key: str, ts: datetime, *, force: bool = False) -> bool:
         with self.session() as s:
-            return st.set_watermark(s, key, ts, force=force)
+            moved = st.set_watermark(s, key, ts, force=force)
+            if moved:
+                stamps.bump(s, stamps.WATERMARKS, _now())
+            return moved
 
     def try_lease(self, key: str, owner: str, ttl: timedelta, now: datetime) -> bool:
         with self.session() as s:
@@ -400,6 +346,7 @@ class Store:
     def record_run(self, key: str, started: datetime, finished: datetime | None, rows: int,
                    error: str | None = None) -> int:
         with self.session() as s:
+            stamps.bump(s, stamps.RUNS, finished or started)
             return st.record_run(s, key, started, finished, rows, error)
 
     def runs(self, key: str | None = None, limit: int = 50) -> list[st.CollectorRun]:
@@ -427,6 +374,12 @@ class Store:
         is still that (compare-and-set). True when the row was updated."""
         with self.session() as s:
             return st.update_notification(s, dedup_key, payload, at, expect_at)
+
+    def change_stamp(self) -> int:
+        """Grows with every committed change of results, runs, watermarks or cases
+        (`monitor.storage.stamps`)."""
+        with self.session() as s:
+            return stamps.total(s)
 
     def ping(self) -> None:
         with self.session() as s:

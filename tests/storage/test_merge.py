@@ -1,0 +1,92 @@
+"""The set-based ingest (PostgreSQL: staging table + one comparison in SQL; SQLite: pandas)
+ends the same on both backends: rows, corrections in batch order, rollups."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+
+from monitor.storage import Store
+from tests.factories import BILLING, business_hours, contract, intervals, sla
+
+MON = datetime(2026, 10, 5, 12, 0, tzinfo=UTC)  # 08:00 in New York: business hours
+SUPPORT = "support-queue"
+CONTRACT = contract([sla(calendar="business-hours")],
+                    calendars={"business-hours": business_hours()})
+
+
+def rows(n: int, **extra: int) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for i in range(n):
+        for q, base in ((BILLING, 10), (SUPPORT, 20)):
+            out.append({"queue": q, "interval_start": MON + timedelta(minutes=30 * i),
+                        "offered": base + i, "answered": base + i - 2, "abandoned": 2,
+                        "answered_within_20s": base + i - 3, **extra})
+    return out
+
+
+def offered(store: Store) -> int:
+    sums = store.rollup_sums(CONTRACT.id, date(2026, 10, 5), date(2026, 10, 5),
+                             calendar_id="business-hours",
+                             columns=["offered", "answered_within_20s"])
+    return int(sums["offered"].sum()) * 1000 + int(sums["answered_within_20s"].sum())
+
+
+def test_new_changed_and_unchanged_rows_in_one_file_across_batches(store: Store) -> None:
+    store.ingest_intervals(CONTRACT, intervals(rows(3)), source="a.csv", at=MON)
+    # 3 half-hours x 2 queues: offered 10+11+12 + 20+21+22 = 96, within 20 s 96 - 6*3 = 78
+    assert offered(store) == 96_078
+    later = rows(4)  # one more half-hour (new: 13 and 23 offered)
+    later[0]["offered"], later[0]["answered"] = 14, 12  # Billing 12:00: 10 -> 14
+    later[5]["answered_within_20s"] = 0  # Support 13:00: 19 -> 0
+    at = MON + timedelta(days=1)
+    summary = store.ingest_intervals(CONTRACT, intervals(later), source="b.csv", at=at,
+                                     batch_size=3)
+    assert (summary.new, summary.updated, summary.unchanged) == (2, 2, 4)
+    first, second = store.corrections(CONTRACT.id)  # in the file's order
+    assert (first.queue, first.interval_start) == (BILLING, MON)
+    assert (first.old, first.new) == ({"offered": 10, "answered": 8},
+                                      {"offered": 14, "answered": 12})
+    assert (second.queue, second.interval_start) == (SUPPORT, MON + timedelta(hours=1))
+    assert (second.old, second.new) == ({"answered_within_20s": 19}, {"answered_within_20s": 0})
+    assert (first.source, first.corrected_at) == ("b.csv", at)
+    # offered 96 + 4 (correction) + 13 + 23 (new) = 136; within 78 - 19 + 10 + 20 = 89
+    assert offered(store) == 136_089
+    # the same file again: nothing changes, no correction, rollups untouched
+    again = store.ingest_intervals(CONTRACT, intervals(later), source="b.csv", batch_size=3)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 8)
+    assert len(store.corrections(CONTRACT.id)) == 2
+    assert offered(store) == 136_089
+    store.rebuild_rollups(CONTRACT)
+    assert offered(store) == 136_089
+
+
+def test_a_value_that_appears_or_disappears_is_a_correction(store: Store) -> None:
+    first = intervals(rows(1, handled=5))
+    store.ingest_intervals(CONTRACT, first)
+    later = first.copy()
+    later["handled"] = pd.array([None, 5], dtype="Int64")  # Billing no longer reports it
+    later["abandoned_within_5s"] = pd.array([1, None], dtype="Int64")  # a new threshold
+    summary = store.ingest_intervals(CONTRACT, later)
+    # Support: handled 5 -> 5, no threshold before or now: unchanged
+    assert (summary.updated, summary.unchanged) == (1, 1)
+    (billing,) = store.corrections(CONTRACT.id)
+    assert billing.queue == BILLING
+    assert (billing.old, billing.new) == ({"handled": 5, "abandoned_within_5s": None},
+                                          {"handled": None, "abandoned_within_5s": 1})
+    # ingested once more, the corrected rows (thresholds rewritten by the update) compare
+    # equal value by value: nothing is corrected twice
+    again = store.ingest_intervals(CONTRACT, later)
+    assert (again.updated, again.unchanged) == (0, 2)
+    assert len(store.corrections(CONTRACT.id)) == 1
+
+
+def test_a_threshold_only_stored_is_kept_when_others_are_corrected(store: Store) -> None:
+    store.ingest_intervals(CONTRACT, intervals(rows(1, abandoned_within_5s=1)))
+    fewer = intervals(rows(1)).assign(answered_within_20s=[0, 0])
+    summary = store.ingest_intervals(CONTRACT, fewer)
+    assert summary.updated == 2
+    back = store.load_intervals(CONTRACT.id, MON, MON + timedelta(hours=1))
+    assert back["abandoned_within_5s"].tolist() == [1, 1]
+    assert back["answered_within_20s"].tolist() == [0, 0]
