@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0007"  # after main's 0007_console (the integrator may re-chain)
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
