@@ -63,6 +63,8 @@ SUMMARIES: dict[str, str] = {
     "openslo": "export contracts as OpenSLO v1 documents, or import OpenSLO SLOs as a "
                "contract draft",
     "claims": "Service-credit claims: list, show, submit, dispute, accept, credit, close, ledger.",
+    "console": "Serve the web console (vendors, SLAs, cases, claims, reports) on 127.0.0.1.",
+    "users": "Add, disable and set passwords of web console users.",
 }
 LOG_FORMATS = ("kv", "json")
 

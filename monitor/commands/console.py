@@ -56,8 +56,8 @@ def load_console(db: str | None, contracts: str | None, *, trusted_proxy: str | 
     folder = contracts_dir(contracts)
     loaded, problems = load_contracts([folder]) if folder.is_dir() else ([], [])
     for problem in problems:
-        log.log(logging.WARNING if problem.severity == "error" else logging.DEBUG, "%s",
-                problem)
+        log.log(logging.WARNING if problem.severity == "error" else logging.DEBUG,
+                "event=contract_problem severity=%s problem=%r", problem.severity, str(problem))
     store = Store.open(database_url(db))
     settings = settings_from_env(trusted_proxy=trusted_proxy, proxy_header=proxy_header,
                                  secure_cookies=secure_cookies)
@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
                            proxy_header=args.proxy_user_header,
                            secure_cookies=args.secure_cookies)
     if not console.users.list():
-        log.warning("no console users yet: add one with `slamon users add NAME --role admin`")
+        log.warning("event=no_console_users hint=%r",
+                    "add one with `slamon users add NAME --role admin`")
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"slamon console on http://{shown}:{args.port}/ ({len(console.contracts)} "
           "contract(s); Ctrl-C to stop)", flush=True)

@@ -79,8 +79,8 @@ def settings_from_env(*, trusted_proxy: str | None = None,
                       environ: Mapping[str, str] | None = None) -> ConsoleSettings:
     secret = read_secret(environ)
     if secret is None:
-        log.warning("no %s or %s: using a random secret, so restarting the console signs "
-                    "everyone out", SECRET_ENV, SECRET_FILE_ENV)
+        log.warning("event=console_secret_random missing=%s,%s effect=%r", SECRET_ENV,
+                    SECRET_FILE_ENV, "a restart of the console signs everyone out")
         secret = secrets.token_urlsafe(48)
     proxy = check_proxy_address(trusted_proxy) if trusted_proxy else None
     return ConsoleSettings(secret=secret, trusted_proxy=proxy, proxy_header=proxy_header,
