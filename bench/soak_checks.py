@@ -94,10 +94,17 @@ def write_truth_csv(contract: Contract, scenario: Scenario, end: datetime, folde
     write_intervals(frame[frame["interval_start"] < end], intervals)
     outages = folder / "truth-outages.csv"
     lines = ["service,start,end,impact,excluded,ref"]
+    seen: dict[str, int] = {}
     for o in scenario.outages() + scenario.maintenances():
+        # One incident may have several phases (full, then degraded) under one ref; the
+        # outage CSV wants one ref per row, so later phases get a suffix.
+        ref = o.ref or ""
+        if ref:
+            seen[ref] = seen.get(ref, 0) + 1
+            ref = ref if seen[ref] == 1 else f"{ref}#{seen[ref]}"
         lines.append(f"{o.service},{o.start.isoformat()},"
                      f"{o.end.isoformat() if o.end else ''},{o.impact},"
-                     f"{'true' if o.excluded else 'false'},{o.ref or ''}")
+                     f"{'true' if o.excluded else 'false'},{ref}")
     outages.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return intervals, outages
 
