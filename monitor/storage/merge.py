@@ -30,6 +30,8 @@ import pandas as pd
 from sqlalchemy import Connection, bindparam, text
 
 from monitor.domain.contract import Contract
+from monitor.errors import InputError
+from monitor.interval_rules import LONGEST, stored_overlap
 from monitor.storage import rollups as ru
 from monitor.storage.bulk import Rendered, read_frame, render, write_rendered
 from monitor.storage.intervals import (
@@ -39,6 +41,7 @@ from monitor.storage.intervals import (
     Correction,
     _deltas,
     _insert_frame,
+    read_stored,
     thresholds_json,
     thresholds_of,
     value_columns,
@@ -76,6 +79,12 @@ def merge_batch(conn: Connection, contract: Contract, batch: pd.DataFrame, *,
     incoming = value_columns(batch)
     thresholds = thresholds_of(incoming)
     lo, hi = int(batch["ts"].min()), int(batch["ts"].max()) + 1
+    # A stored row of another start that overlaps a new one (a 15-minute export over an
+    # earlier 30-minute one) would count contacts twice: refused, as on every backend.
+    around = read_stored(conn, contract.id, lo - LONGEST, hi + LONGEST, ["interval_minutes"])
+    overlap = stored_overlap(batch, around)
+    if overlap is not None:
+        raise InputError(overlap, file=source or "intervals", column="interval_start")
     stored = conn.execute(text(
         "SELECT 1 FROM intervals WHERE contract_id = :c AND interval_start >= :lo "
         "AND interval_start < :hi LIMIT 1"), {"c": contract.id, "lo": lo, "hi": hi}).first()
