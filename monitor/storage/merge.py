@@ -79,25 +79,23 @@ def merge_batch(conn: Connection, contract: Contract, batch: pd.DataFrame, *,
     incoming = value_columns(batch)
     thresholds = thresholds_of(incoming)
     lo, hi = int(batch["ts"].min()), int(batch["ts"].max()) + 1
-    # A stored row of another start that overlaps a new one (a 15-minute export over an
-    # earlier 30-minute one) would count contacts twice: refused, as on every backend.
-    around = read_stored(conn, contract.id, lo - LONGEST, hi + LONGEST, ["interval_minutes"])
-    overlap = stored_overlap(batch, around)
-    if overlap is not None:
-        raise InputError(overlap, file=source or "intervals", column="interval_start")
     stored = conn.execute(text(
         "SELECT 1 FROM intervals WHERE contract_id = :c AND interval_start >= :lo "
         "AND interval_start < :hi LIMIT 1"), {"c": contract.id, "lo": lo, "hi": hi}).first()
     corrections: list[Correction] = []
     if stored is None:
         new_rows, upd_rows = batch, batch.iloc[:0]
+        _refuse_overlaps(conn, contract.id, batch, source)
     else:
         try:
             _stage(conn, batch, incoming, thresholds)
             changed = _compare(conn, contract.id, incoming, thresholds, lo, hi)
-            if not changed:
+            if not changed:  # every row is stored as it is: nothing new can overlap
                 return BatchOutcome(0, 0, len(batch), (), pd.DataFrame(columns=KEY))
             new_rows, upd_rows = _split(conn, batch, incoming)
+            _refuse_overlaps(conn, contract.id, pd.concat(
+                [new_rows[[*KEY, "interval_minutes"]], upd_rows[[*KEY, "interval_minutes"]]],
+                ignore_index=True), source)
             if len(upd_rows):
                 corrections = _update(conn, contract.id, incoming, thresholds, source, at)
         finally:
@@ -106,6 +104,21 @@ def merge_batch(conn: Connection, contract: Contract, batch: pd.DataFrame, *,
     return BatchOutcome(len(new_rows), len(upd_rows),
                         len(batch) - len(new_rows) - len(upd_rows), tuple(corrections),
                         pd.DataFrame(columns=KEY))
+
+
+def _refuse_overlaps(conn: Connection, contract_id: str, rows: pd.DataFrame,
+                     source: str | None) -> None:
+    """A stored row of another start overlapping a new or changed one (a 15-minute export
+    over an earlier 30-minute one) would count contacts twice: refused, as SQLite's path
+    does. Only the new and changed rows' neighbourhood is read, so the usual re-poll of
+    unchanged rows costs nothing here."""
+    if rows.empty:
+        return
+    lo, hi = int(rows["ts"].min()), int(rows["ts"].max()) + 1
+    around = read_stored(conn, contract_id, lo - LONGEST, hi + LONGEST, ["interval_minutes"])
+    overlap = stored_overlap(rows, around)
+    if overlap is not None:
+        raise InputError(overlap, file=source or "intervals", column="interval_start")
 
 
 PIECE = 50_000  # new rows rendered while the previous piece is being COPYed
