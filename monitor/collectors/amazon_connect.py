@@ -48,6 +48,7 @@ from monitor.collectors.base import (
     contract_thresholds,
     credential,
     frame_from_rows,
+    require_queues,
     setting,
     threshold_column,
     whole_seconds,
@@ -75,8 +76,7 @@ class AmazonConnectCollector:
         settings = contract.sources.settings
         self.bucket = TokenBucket(float(settings.get("rate_limit", "5")), 1,
                                   clock=http.clock, sleep=http.sleep)
-        if not contract.sources.queues:
-            raise PermanentError(f"contract {contract.id}: sources.queues is empty")
+        require_queues(contract)
         self.client = client if client is not None else self._client()
 
     def _client(self) -> Any:

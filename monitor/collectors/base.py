@@ -146,13 +146,25 @@ def setting(contract: Contract, key: str, default: str | None = None) -> str:
     return str(value)
 
 
+def explicit_api_host(contract: Contract) -> str | None:
+    """`sources.api_host` (or `base_url`) when the contract names one: a simulator, a proxy."""
+    settings = contract.sources.settings
+    return settings.get("api_host") or settings.get("base_url") or None
+
+
 def api_base(contract: Contract, default: str) -> str:
     """`sources.api_host` (a host, or a URL for plain-http simulators; `base_url` is accepted
     too) or the vendor default."""
-    host = contract.sources.settings.get("api_host") or contract.sources.settings.get("base_url")
+    host = explicit_api_host(contract)
     if not host:
         return default.rstrip("/")
     return (host if "://" in host else f"https://{host}").rstrip("/")
+
+
+def require_queues(contract: Contract) -> None:
+    """A vendor API collector polls the listed queues; with none it would store nothing."""
+    if not contract.sources.queues:
+        raise PermanentError(f"contract {contract.id}: sources.queues is empty")
 
 
 @dataclass(frozen=True)

@@ -46,9 +46,12 @@ from monitor.collectors.base import (
     CollectResult,
     Limits,
     TimeWindow,
+    api_base,
     contract_thresholds,
     credential,
+    explicit_api_host,
     frame_from_rows,
+    require_queues,
     setting,
     threshold_column,
     whole_seconds,
@@ -116,15 +119,12 @@ class Five9Collector:
     def __init__(self, contract: Contract, http: HttpClient, clock: Clock) -> None:
         self.contract, self.http, self.clock = contract, http, clock
         settings = contract.sources.settings
-        if not contract.sources.queues:
-            raise PermanentError(f"contract {contract.id}: sources.queues is empty")
+        require_queues(contract)
         centre = setting(contract, "data_centre", "us")
-        explicit = settings.get("api_host") or settings.get("base_url")
-        if centre not in DATA_CENTRES and not explicit:
+        if centre not in DATA_CENTRES and not explicit_api_host(contract):
             raise PermanentError(f"contract {contract.id}: sources.data_centre {centre!r} is "
                                  f"not a Five9 data centre ({', '.join(DATA_CENTRES)})")
-        host = explicit or DATA_CENTRES[centre]
-        base = (host if "://" in host else f"https://{host}").rstrip("/")
+        base = api_base(contract, f"https://{DATA_CENTRES.get(centre, '')}")
         version = setting(contract, "api_version", "v13")
         self.address = f"{base}/wsadmin/{version}/AdminWebService"
         self.folder = setting(contract, "report_folder", "Contact Center Reports")

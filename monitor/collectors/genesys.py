@@ -37,6 +37,7 @@ from monitor.collectors.base import (
     contract_thresholds,
     credential,
     frame_from_rows,
+    require_queues,
     setting,
     threshold_column,
     whole_seconds,
@@ -106,8 +107,7 @@ class GenesysCollector:
         self.limits = Limits(granularity=GRANULARITIES[self.granularity],
                              max_span=timedelta(days=7), history=timedelta(days=90),
                              trailing=timedelta(hours=4))
-        if not contract.sources.queues:
-            raise PermanentError(f"contract {contract.id}: sources.queues is empty")
+        require_queues(contract)
         self.auth = ClientCredentials(
             f"{login_url}/oauth/token",
             credential(contract, "client_id"),

@@ -42,8 +42,10 @@ from monitor.collectors.base import (
     api_base,
     contract_thresholds,
     credential,
+    explicit_api_host,
     frame_from_rows,
     iso_z,
+    require_queues,
     setting,
     threshold_column,
     whole_seconds,
@@ -90,8 +92,7 @@ class NiceCxoneCollector:
     def __init__(self, contract: Contract, http: HttpClient, clock: Clock) -> None:
         self.contract, self.http, self.clock = contract, http, clock
         settings = contract.sources.settings
-        if not contract.sources.queues:
-            raise PermanentError(f"contract {contract.id}: sources.queues is empty")
+        require_queues(contract)
         self.route = setting(contract, "route", "auto")
         if self.route not in NICE_ROUTES:
             raise PermanentError(f"contract {contract.id}: sources.route must be one of "
@@ -101,7 +102,7 @@ class NiceCxoneCollector:
             raise PermanentError(f"contract {contract.id}: sources.area {area!r} is not a "
                                  f"CXone area ({', '.join(NICE_AREAS)})")
         mode = setting(contract, "auth", "access-key")
-        self._explicit_api = settings.get("api_host") or settings.get("base_url")
+        self._explicit_api = explicit_api_host(contract)
         # An explicit API host (a simulator, a proxy) serves the token routes too.
         auth_base = settings.get("auth_url") or (
             api_base(self.contract, "") if self._explicit_api

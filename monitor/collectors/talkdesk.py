@@ -34,9 +34,12 @@ from monitor.collectors.base import (
     CollectResult,
     Limits,
     TimeWindow,
+    api_base,
     contract_thresholds,
     credential,
+    explicit_api_host,
     frame_from_rows,
+    require_queues,
     setting,
     threshold_column,
     whole_seconds,
@@ -67,18 +70,15 @@ class TalkdeskCollector:
     def __init__(self, contract: Contract, http: HttpClient, clock: Clock) -> None:
         self.contract, self.http, self.clock = contract, http, clock
         settings = contract.sources.settings
-        if not contract.sources.queues:
-            raise PermanentError(f"contract {contract.id}: sources.queues is empty")
+        require_queues(contract)
         region = setting(contract, "region", "us")
         if region not in REGIONS:
             raise PermanentError(f"contract {contract.id}: sources.region {region!r} is not a "
                                  f"Talkdesk region ({', '.join(REGIONS)})")
         id_suffix, api_host = REGIONS[region]
-        explicit = settings.get("api_host") or settings.get("base_url")
-        host = explicit or api_host
-        self.api = (host if "://" in host else f"https://{host}").rstrip("/")
+        self.api = api_base(contract, f"https://{api_host}")
         token_url = settings.get("token_url") or (
-            f"{self.api}/oauth/token" if explicit else
+            f"{self.api}/oauth/token" if explicit_api_host(contract) else
             f"https://{setting(contract, 'account')}.{id_suffix}/oauth/token")
         self.auth = ClientCredentials(token_url, credential(contract, "client_id"),
                                       credential(contract, "client_secret"), clock)

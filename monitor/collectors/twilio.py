@@ -32,6 +32,7 @@ from monitor.collectors.base import (
     contract_thresholds,
     credential,
     frame_from_rows,
+    require_queues,
     setting,
     threshold_column,
     whole_seconds,
@@ -56,8 +57,7 @@ class TwilioFlexCollector:
         token = credential(contract, "auth_token")
         http.add_secret(token)
         self.basic = (self.account_sid, token)
-        if not contract.sources.queues:
-            raise PermanentError(f"contract {contract.id}: sources.queues is empty")
+        require_queues(contract)
         self.thresholds = contract_thresholds(contract)
 
     def collect(self, window: TimeWindow) -> CollectResult:
