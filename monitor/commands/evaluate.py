@@ -23,7 +23,7 @@ from typing import TextIO
 from monitor.commands.common import parse_instant
 from monitor.domain.contract import SECONDS_METRICS, Contract, Metric, Status
 from monitor.domain.history import evaluate_history
-from monitor.domain.outlook import MISSES, Standing, outlook_of
+from monitor.domain.outlook import MISSES, outlook_of, status_shown
 from monitor.domain.periods import period_for
 from monitor.domain.reasons import reason
 from monitor.domain.results import Evaluation, PeriodCredits, SlaResult
@@ -159,14 +159,6 @@ def _evidence(result: SlaResult) -> str:
     return f"{text} [{own}]" if own else text
 
 
-def status_text(result: SlaResult) -> str:
-    """`met`/`breached` for an ended period, the open-period state while it runs."""
-    o = outlook_of(result)
-    if o.open and o.standing is not Standing.NO_DATA:
-        return str(o.standing)
-    return str(result.status)
-
-
 def print_table(contract: Contract, evaluation: Evaluation, credits: PeriodCredits | None,
                 out: TextIO) -> None:
     period = evaluation.period
@@ -187,7 +179,7 @@ def print_table(contract: Contract, evaluation: Evaluation, credits: PeriodCredi
         o = outlook_of(r)
         any_open = any_open or o.open
         bad = o.standing in MISSES
-        status = status_text(r) + (" (below minimum)" if r.below_minimum else "")
+        status = status_shown(r) + (" (below minimum)" if r.below_minimum else "")
         amount = f"{amounts.get(r.sla_id, Decimal('0')):.2f}"
         rows.append([r.sla_id, r.metric, format_value(r.metric, r.value), _target(r),
                      status.upper() if bad and not tty else status,

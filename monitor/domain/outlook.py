@@ -134,6 +134,16 @@ def outlook_of(result: SlaResult) -> Outlook:
     return from_details(result.evidence.details, result.status)
 
 
+def status_shown(result: SlaResult) -> str:
+    """The status word outputs print: the open-period state (`on_track`, `at_risk`,
+    `breach_certain`) while the period runs, the engine's status (`met`, `breached`,
+    `key_measurement_missed`, `insufficient_data`) once it has ended or has no data."""
+    o = outlook_of(result)
+    if o.open and o.standing is not Standing.NO_DATA:
+        return str(o.standing)
+    return str(result.status)
+
+
 def from_details(details: Mapping[str, Any], status: Status) -> Outlook:
     raw = details.get("standing")
     if raw is None:

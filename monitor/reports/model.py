@@ -19,7 +19,7 @@ from typing import Protocol
 from monitor.domain.claims import Claim
 from monitor.domain.consistency import Consistency
 from monitor.domain.contract import Contract, Sla, Status
-from monitor.domain.outlook import Standing, outlook_of
+from monitor.domain.outlook import status_shown
 from monitor.domain.reasons import reason
 from monitor.domain.results import (
     ChronicFailure,
@@ -209,9 +209,7 @@ class ReportData:
     def standing(self, result: SlaResult) -> str:
         """`met` / `breached` once the period has ended; on_track / at_risk /
         breach_certain while it is open (`monitor.domain.outlook`)."""
-        o = outlook_of(result)
-        return str(o.standing) if o.open and o.standing is not Standing.NO_DATA \
-            else str(result.status)
+        return status_shown(result)
 
     def note(self, result: SlaResult) -> str:
         """Why the status and the money disagree, or what an open SLA still needs."""
