@@ -37,7 +37,7 @@ def snapshot(n: int) -> MetricsSnapshot:
             period="2026-11", period_kind="month", target=0.8, attainment=0.81,
             raw_attainment=0.8, projected=0.81, best_case=0.93, required=0.79,
             error_budget=0.2, budget_remaining=0.4, elapsed_ratio=0.5,
-            good_events=810.0 + i, valid_events=1000.0 + i, breached=False,
+            good_events=810.0 + i, valid_events=1000.0 + i,
             credit_accrued=Decimal("12.50"), currency="USD",
         )
         for i in range(n)

@@ -27,7 +27,7 @@ from monitor.domain.calendars import open_spans, to_ns
 from monitor.domain.consistency import DIMENSIONS, detail_key
 from monitor.domain.contract import SECONDS_METRICS, Contract, PeriodKind, Sla
 from monitor.domain.exclusions import expand
-from monitor.domain.outlook import MISSES, outlook_of
+from monitor.domain.outlook import outlook_of
 from monitor.domain.periods import period_containing
 from monitor.domain.results import Evaluation, PeriodCredits, SlaResult
 from monitor.exporter.snapshot import (
@@ -75,7 +75,7 @@ def sla_snapshot(
         period=ev.period.label, period_kind=str(ev.period.kind), target=float(target.value),
         attainment=_f(result.value), raw_attainment=_f(result.raw_value),
         elapsed_ratio=float(elapsed / total) if total > 0 else None,
-        breached=outlook.standing in MISSES, standing=str(outlook.standing),
+        standing=str(outlook.standing),
         credit_accrued=credit, currency=contract.currency,
         evidence={key: float(Decimal(str(result.evidence.details[key])) * 60)
                   for _, _, key in C.EVIDENCE_FAMILIES if key in result.evidence.details},

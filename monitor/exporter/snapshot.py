@@ -15,6 +15,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
+from monitor.domain.outlook import MISSES
+
 
 @dataclass(frozen=True)
 class SlaSnapshot:
@@ -40,12 +42,16 @@ class SlaSnapshot:
     elapsed_ratio: float | None = None  # share of the period's (calendar) time gone
     good_events: float | None = None  # this period's, for burn-rate `rate()`
     valid_events: float | None = None
-    breached: bool = False  # ended breached, or breach certain
     standing: str = ""  # monitor.domain.outlook.Standing; "" = not measured
     credit_accrued: Decimal | None = None  # this period, in `currency`
     currency: str = ""
     # Independent evidence, seconds this period: conventions.EVIDENCE_FAMILIES detail -> value.
     evidence: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def breached(self) -> bool:
+        """Ended breached, or a breach already certain (`slamon_sla_breached`)."""
+        return self.standing in MISSES
 
 
 @dataclass(frozen=True)

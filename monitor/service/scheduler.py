@@ -28,6 +28,7 @@ from monitor.collectors.base import Collector
 from monitor.collectors.http import HttpClient
 from monitor.collectors.registry import build_collectors
 from monitor.domain.contract import Contract
+from monitor.domain.outlook import MISSES, outlook_of
 from monitor.domain.results import PeriodCredits
 from monitor.errors import SlamonError
 from monitor.exporter.from_results import snapshot_from_evaluations
@@ -245,7 +246,8 @@ class Service:
         if current is None:
             log.info("event=evaluated contract=%s period=- slas=0", contract.id)
             return outcome
-        breached = sum(1 for r in current.results if str(r.status) == "breached")
+        # Ended breached or certain to be: an open month's repairable miss is not counted.
+        breached = sum(1 for r in current.results if outlook_of(r).standing in MISSES)
         credit = outcome.credits[-1].total if outcome.credits else 0
         log.info("event=evaluated contract=%s period=%s status=%s slas=%d breached=%d "
                  "credit=%s", contract.id, current.period.label, current.status,
