@@ -175,4 +175,7 @@ def needs_text(sla: Sla, o: Outlook) -> str:
         what = f"an average of {max(o.needed, ZERO):.1f} s"
     else:
         what = f"{min(max(o.needed, ZERO), Decimal(1)) * 100:.1f} %"
+    if sla.target.direction is Direction.MAX and \
+            sla.aggregation.method is not AggregationMethod.INTERVAL_COMPLIANCE:
+        what = f"at most {what}"  # an abandon rate or ASA ceiling: the rest must stay under
     return f"needs {what} for the remaining {span}"

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from monitor.domain.contract import Metric
+from monitor.domain.contract import Direction, Metric, Target
 from monitor.domain.evaluate import evaluate
 from monitor.domain.measurements import Measurements, Outage
 from monitor.domain.outlook import Standing, needs_text, outlook_of
@@ -113,3 +113,17 @@ def test_monitoring_that_began_late_in_the_month_judges_the_rest_by_its_own_rate
     assert o.standing is Standing.AT_RISK
     assert o.best_case is not None
     assert round(o.best_case, 12) == round(Decimal(2330) / 2400, 12)
+
+
+def test_a_ceiling_says_what_the_rest_must_stay_under() -> None:
+    # Abandon rate <= 5 %: 30 of 500 abandoned (6 %) in the first five days; expected
+    # 3,100 contacts, so the remaining 2,600 may abandon at most 0.05 * 3,100 - 30 = 125,
+    # 125 / 2,600 = 4.8 %.
+    ceiling = contract([sla("ab", Metric.ABANDON_RATE, target_obj=Target(
+        Decimal("0.05"), Direction.MAX))])
+    rows = [{"interval_start": datetime(2026, 10, d, 12, tzinfo=NY), "offered": 100,
+             "answered": 94, "abandoned": 6} for d in range(1, 6)]
+    ev = evaluate(ceiling, measured(rows), OCTOBER, datetime(2026, 10, 6, tzinfo=NY))
+    o = outlook_of(ev.result("ab"))
+    assert o.standing is Standing.AT_RISK
+    assert needs_text(ceiling.sla("ab"), o) == "needs at most 4.8 % for the remaining 26 days"
