@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
@@ -129,7 +130,12 @@ def test_dashboards_fill_and_a_breach_pages_then_resolves_through_alertmanager(
     rules = tmp_path / "rules"
     generate([contract], rules)
     source = LiveResults(contract)
-    server = serve(source, 0, clock=lambda: datetime.now(UTC))
+    # The pages are gated on the SLA's business hours: the exporter's clock runs from a
+    # Tuesday 10:00 in New York, so the test passes whenever it is run (it failed after
+    # 20:00 New York time on the wall clock).
+    started, base = time.monotonic(), datetime(2026, 10, 6, 14, 0, tzinfo=UTC)
+    server = serve(source, 0, clock=lambda: base + timedelta(
+        seconds=time.monotonic() - started))
     shipped = yaml.safe_load((ROOT / "alerts" / "alertmanager.yml").read_text())
     try:
         with WebhookReceiver() as hook, \
