@@ -83,3 +83,19 @@ def test_a_source_waiting_out_its_backoff_is_not_polled(service: Service) -> Non
     assert service.collect_source(source).skipped == "backoff"
     service.wall = lambda: NOW + timedelta(seconds=29)
     assert service.collect_source(source).skipped == "backoff"
+
+
+def test_a_simulated_clock_waits_out_the_backoff_in_simulated_time(service: Service) -> None:
+    """The demo's month goes by a simulated day per tick in half a real second: waiting
+    30 s of wall time skipped every later tick, and one failed pass (5 faults in a row on
+    Twilio's 6,000 requests) lost the rest of October."""
+    simulated = [NOW]
+    service.backoff_clock = lambda: simulated[0]
+    service.wall = lambda: NOW + timedelta(hours=1)  # the real clock: irrelevant now
+    run(service, [FAILED])
+    assert service.health[KEY].retry_at == NOW + timedelta(seconds=30)
+    source = Source(_Contract(), _Collector())  # type: ignore[arg-type]
+    simulated[0] = NOW + timedelta(seconds=29)
+    assert service.collect_source(source).skipped == "backoff"
+    simulated[0] = NOW + timedelta(days=1)  # the next tick: polled again
+    assert service.collect_source(source, evaluate=False).skipped != "backoff"

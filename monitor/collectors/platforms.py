@@ -103,3 +103,10 @@ TALKDESK = Platform(
 )
 
 PLATFORMS: dict[str, Platform] = {"nice-cxone": NICE, "five9": FIVE9, "talkdesk": TALKDESK}
+
+# Interval columns a platform's reporting API does not give at all, so its collector stores
+# none (docs/collectors.md): TaskRouter's statistics carry no handle time, and Connect has
+# no metric for contacts that left the queue unanswered for another one (its
+# CONTACTS_TRANSFERRED_OUT counts agents' transfers too). An SLA on them needs a CSV.
+UNREPORTED: dict[str, tuple[str, ...]] = {"twilio-flex": ("handle_seconds",),
+                                          "amazon-connect": ("flowouts",)}

@@ -12,6 +12,7 @@ from datetime import datetime
 import pandas as pd
 
 from monitor.collectors.base import contract_thresholds
+from monitor.collectors.platforms import UNREPORTED
 from monitor.domain.contract import Contract
 from monitor.simulator import Scenario
 from monitor.storage import Store
@@ -28,11 +29,14 @@ def truth_frame(contract: Contract, scenario: Scenario, now: datetime | None = N
 
 def truth_gaps(store: Store, contract: Contract, scenario: Scenario,
                start: datetime | None = None, end: datetime | None = None,
-               unavailable: tuple[str, ...] = ()) -> list[str]:
+               unavailable: tuple[str, ...] | None = None) -> list[str]:
     """Every difference between stored intervals and the ground truth in [start, end)
     (default: the scenario), one line each; empty when they are equal. `unavailable`:
-    columns the platform's API does not report at all (Twilio TaskRouter: handle time)."""
+    columns the platform's API does not report at all (default: `UNREPORTED` of the
+    contract's platform, e.g. Twilio TaskRouter's handle time)."""
     start, end = start or scenario.start, end or scenario.end
+    if unavailable is None:
+        unavailable = UNREPORTED.get(contract.platform, ())
     truth = truth_frame(contract, scenario, now=end)
     truth = truth[(truth["interval_start"] >= start) & (truth["interval_start"] < end)]
     stored = store.load_intervals(contract.id, start, end)

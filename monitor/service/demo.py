@@ -34,8 +34,10 @@ from monitor.alerting.notifiers.store_log import StoreSentLog
 from monitor.cases.events import CaseEvent
 from monitor.cases.hook import CaseHook
 from monitor.collectors.http import HttpClient
+from monitor.collectors.platforms import UNREPORTED
 from monitor.domain.contract import Contract
 from monitor.domain.results import Evaluation, PeriodCredits
+from monitor.service.checks import truth_gaps
 from monitor.service.demo_sources import sources_yaml, vendor_contact, vendor_name, vendor_yaml
 from monitor.service.pipeline import CollectPolicy
 from monitor.service.runtime import retarget
@@ -168,6 +170,8 @@ class DemoResult:
     requests: int
     cases: tuple[str, ...] = ()  # ids of the contract's performance-issue cases
     outbox: Path | None = None
+    truth_gaps: tuple[str, ...] = ()  # stored intervals against the simulator's truth
+    faults: int = 0  # vendor requests the simulator failed on purpose
 
 
 def month_bounds(month: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -203,9 +207,11 @@ def run_demo(db_url: str, workdir: Path, month: str = "2026-10", seed: int = 7,
              fault_rate: float = 0.0, step: timedelta = timedelta(days=1),
              progress: Callable[[str], None] | None = None,
              keep: Callable[[Simulator, Service, DemoResult], None] | None = None,
-             vendor: str = "genesys-cloud") -> DemoResult:
+             vendor: str = "genesys-cloud",
+             http: Callable[[], HttpClient] | None = None) -> DemoResult:
     """Run the simulated month into `db_url`; `keep(sim, service, result)` is called at
-    the end while the simulator still runs (`--serve` blocks there)."""
+    the end while the simulator still runs (`--serve` blocks there). `http` makes each
+    pass's client (tests pass one that does not sleep between retries)."""
     from monitor.spec import load_contract
 
     start, end = month_bounds(month, ZoneInfo(DEMO_TZ))
@@ -230,7 +236,8 @@ def run_demo(db_url: str, workdir: Path, month: str = "2026-10", seed: int = 7,
                             os.environ, scenario.clock.now, sender=Outbox(outbox))
             service = Service(store, [target], clock=scenario.clock.now,
                               policy=CollectPolicy(since=start),
-                              http=lambda: HttpClient(timeout=5.0, backoff=0.05),
+                              http=http or (lambda: HttpClient(timeout=5.0, backoff=0.05)),
+                              backoff_clock=scenario.clock.now,
                               on_evaluated=hook)
             now = start
             while now < end:
@@ -253,7 +260,9 @@ def run_demo(db_url: str, workdir: Path, month: str = "2026-10", seed: int = 7,
                                 len(store.load_intervals(contract.id, start, end)),
                                 sum(sim.stats()["requests"].values()),
                                 tuple(c.id for c in cases.list(contract.id)),
-                                outbox if outbox.exists() else None)
+                                outbox if outbox.exists() else None,
+                                tuple(truth_gaps(store, contract, scenario, start, end)),
+                                sum(sim.stats()["faults"].values()))
             if keep is not None:
                 keep(sim, service, result)
     finally:
@@ -305,6 +314,20 @@ def write_demo_report(store: Store, contract: Contract, month: str, as_of: datet
     return out
 
 
+def truth_line(result: DemoResult) -> str:
+    """Whether the collector stored exactly what the simulator served: the check a user
+    runs the demo with `--fault-rate` for."""
+    unreported = UNREPORTED.get(result.contract.platform, ())
+    note = (f" ({', '.join(unreported)}: not reported by "
+            f"{vendor_name(result.contract.platform)}'s API)" if unreported else "")
+    if not result.truth_gaps:
+        return f"Stored intervals equal the simulator's truth, column by column{note}."
+    shown = "; ".join(result.truth_gaps[:5])
+    more = f" and {len(result.truth_gaps) - 5} more" if len(result.truth_gaps) > 5 else ""
+    return (f"Stored intervals DIFFER from the simulator's truth in "
+            f"{len(result.truth_gaps)} places{note}: {shown}{more}.")
+
+
 def print_summary(result: DemoResult, out: TextIO, db_arg: str | None) -> None:
     from monitor.commands.evaluate import print_table
 
@@ -312,8 +335,10 @@ def print_summary(result: DemoResult, out: TextIO, db_arg: str | None) -> None:
     db = f" --db {db_arg}" if db_arg else ""
     rel = DEMO_DIR / "contracts"
     label = result.evaluation.period.label
+    failed = f", {result.faults} of them failed on purpose" if result.faults else ""
     out.write(f"\n{result.intervals} intervals stored in {result.db_url} "
-              f"({result.requests} simulator requests).\n")
+              f"({result.requests} simulator requests{failed}).\n")
+    out.write(truth_line(result) + "\n")
     if result.report is not None:
         out.write(f"Report: {result.report}\n")
     if result.cases:

@@ -151,6 +151,10 @@ class Service:
     backoff_base: timedelta = timedelta(seconds=30)
     backoff_max: timedelta = timedelta(minutes=15)
     refusals_to_pause: int = 5
+    # The clock a backoff waits on (default `wall`). The demo passes its simulated clock:
+    # a simulated day goes by in half a real second there, so a 30 s wait on the wall
+    # clock skipped every later pass and lost the rest of the month.
+    backoff_clock: Wall | None = None
     sources: list[Source] = field(init=False, default_factory=list)
     latest: dict[str, EvaluationOutcome] = field(init=False, default_factory=dict)
     health: dict[tuple[str, str], Health] = field(init=False, default_factory=dict)
@@ -181,7 +185,7 @@ class Service:
         with self._health_lock:
             health = self.health[key]
             waiting = health.paused or (health.retry_at is not None
-                                        and self.wall() < health.retry_at)
+                                        and self._backoff_now() < health.retry_at)
         if waiting:
             return CollectOutcome(*key, skipped="paused" if health.paused else "backoff")
         try:
@@ -215,9 +219,12 @@ class Service:
             h.failures += 1
             h.refusals = h.refusals + 1 if outcome.refused else 0
             delay = min(self.backoff_max, self.backoff_base * 2 ** min(h.failures - 1, 20))
-            h.retry_at = self.wall() + delay
+            h.retry_at = self._backoff_now() + delay
             h.paused = outcome.down or h.refusals >= self.refusals_to_pause
             return h.paused
+
+    def _backoff_now(self) -> datetime:
+        return (self.backoff_clock or self.wall)()
 
     def paused_sources(self) -> set[tuple[str, str]]:
         """(contract, source kind) of every source paused as misconfigured."""

@@ -52,9 +52,9 @@ class ConnectApi:
         for queue in self.scenario.queues:
             if queue.id not in queues:
                 continue
-            for at in self.scenario.interval_starts():
+            for at in self.scenario.served_starts(start, end, now):
                 c = self.scenario.served(queue.id, at, now)
-                if not (start <= at < end) or not self.scenario.visible(at, now) or not c.offered:
+                if not c.offered:
                     continue
                 results.append({
                     "Dimensions": {"QUEUE": queue.id,

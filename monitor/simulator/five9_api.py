@@ -126,9 +126,7 @@ class Five9Api:
         for queue in self.scenario.queues:
             if skills and queue.id not in skills:
                 continue
-            for at in self.scenario.interval_starts():
-                if not (start <= at < end) or not self.scenario.visible(at, now):
-                    continue
+            for at in self.scenario.served_starts(start, end, now):
                 c = self.scenario.served(queue.id, at, now)
                 if c.offered == 0:
                     continue  # a report has no row for a half hour without calls

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from monitor.collectors.base import iso_z, whole_seconds
 from monitor.simulator.genesys_api import GenesysApi, error_body
-from monitor.simulator.scenario import INTERVAL, IntervalContacts, Scenario
+from monitor.simulator.scenario import IntervalContacts, Scenario
 
 Reply = tuple[int, Any, dict[str, str]]
 KEY_ID, KEY_SECRET = "sim-key-id", "sim-key-secret"
@@ -38,9 +38,7 @@ def contacts(scenario: Scenario, start: datetime, end: datetime, now: datetime
     """(queue id, contact start, outcome, wait ms, handle ms) of every completed contact
     that started in [start, end), in start order within each interval."""
     for queue in scenario.queues:
-        for at in scenario.interval_starts():
-            if at + INTERVAL <= start or at >= end or not scenario.visible(at, now):
-                continue
+        for at in scenario.served_starts(start, end, now, overlapping=True):
             c: IntervalContacts = scenario.served(queue.id, at, now)
             items = [(int(d - w - h), "answered", int(w), int(h)) for w, h, d in
                      zip(c.answered_wait, c.answered_handle, c.answered_done, strict=True)]
@@ -92,9 +90,7 @@ class NiceApi:
         summaries = []
         for queue in self.scenario.queues:
             offered = handled = abandoned = within = wait_ms = handle_ms = 0
-            for at in self.scenario.interval_starts():
-                if not (start <= at < end) or not self.scenario.visible(at, now):
-                    continue
+            for at in self.scenario.served_starts(start, end, now):
                 c = self.scenario.served(queue.id, at, now)
                 offered += c.offered
                 handled += len(c.answered_wait)

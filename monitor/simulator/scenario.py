@@ -129,6 +129,18 @@ class Scenario:
     def interval_starts(self) -> list[datetime]:
         return [self.start + i * INTERVAL for i in range(self.days * 48)]
 
+    def served_starts(self, start: datetime, end: datetime, now: datetime | None = None, *,
+                      overlapping: bool = False) -> list[datetime]:
+        """The starts of the intervals in [start, end) that have ended by `now` (`visible`);
+        with `overlapping`, of those that overlap [start, end). Worked out from the bounds:
+        a per-request scan of a month's intervals made a month of one-interval requests
+        (Twilio's) quadratic."""
+        first = (start - self.start) // INTERVAL if overlapping else -(
+            -(start - self.start) // INTERVAL)
+        stop = min(self.days * 48, -(-(end - self.start) // INTERVAL),
+                   ((now or self.clock.now()) - self.start) // INTERVAL)
+        return [self.start + i * INTERVAL for i in range(max(0, first), stop)]
+
     def outage_window(self) -> tuple[datetime, datetime]:
         return self.start + self.outage[0], self.start + self.outage[1]
 

@@ -51,13 +51,12 @@ class TwilioApi:
         thresholds = [int(t) for t in (query.get("SplitByWaitTime") or [""])[0].split(",") if t]
         now = self.scenario.clock.now()
         waits, handles, abandons, flows = [], [], [], 0
-        for at in self.scenario.interval_starts():
-            if start <= at < end and self.scenario.visible(at, now):
-                c = self.scenario.served(queue.id, at, now)
-                waits.append(c.answered_wait)
-                handles.append(c.answered_handle)
-                abandons.append(c.abandoned_wait)
-                flows += len(c.flowout_wait)
+        for at in self.scenario.served_starts(start, end, now):
+            c = self.scenario.served(queue.id, at, now)
+            waits.append(c.answered_wait)
+            handles.append(c.answered_handle)
+            abandons.append(c.abandoned_wait)
+            flows += len(c.flowout_wait)
         answered = np.concatenate(waits) if waits else np.zeros(0, dtype=np.int64)
         abandoned = np.concatenate(abandons) if abandons else np.zeros(0, dtype=np.int64)
         entered = len(answered) + len(abandoned) + flows
