@@ -85,7 +85,12 @@ def merge_batch(conn: Connection, contract: Contract, batch: pd.DataFrame, *,
     corrections: list[Correction] = []
     if stored is None:
         new_rows, upd_rows = batch, batch.iloc[:0]
-        _refuse_overlaps(conn, contract.id, batch, source)
+        # nothing is stored inside the batch's span: only rows within the longest interval
+        # of its two ends can meet a stored one (a stored row before `lo` ends before
+        # lo + LONGEST; one at or after `hi` starts after a row ending past it began)
+        ts = batch["ts"].to_numpy()
+        _refuse_overlaps(conn, contract.id,
+                         batch[(ts < lo + LONGEST) | (ts >= hi - LONGEST)], source)
     else:
         try:
             _stage(conn, batch, incoming, thresholds)

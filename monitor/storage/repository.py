@@ -202,13 +202,17 @@ class Store:
 
     def _analyze(self) -> None:
         """Fresh planner statistics after a bulk load, so the first reads after it do not
-        plan for empty tables (PostgreSQL; SQLite plans without them)."""
+        plan for empty tables (PostgreSQL; SQLite plans without them). Only the columns
+        reads filter and join on: the counts and the thresholds' JSON are never in a WHERE,
+        and their statistics took a third of the time."""
         if self.engine.dialect.name != "postgresql":
             return
         with self.engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT")
-            conn.exec_driver_sql("ANALYZE intervals")
-            conn.exec_driver_sql("ANALYZE rollups")
+            conn.exec_driver_sql("ANALYZE intervals (contract_id, interval_start, queue, "
+                                 "channel)")
+            conn.exec_driver_sql("ANALYZE rollups (contract_id, grain, day, calendar_id, "
+                                 "queue, channel, in_hours, excluded_by)")
 
     def _batch(self, s: Session, contract: Contract, chunk: pd.DataFrame, source: str | None,
                at: datetime) -> IngestSummary:

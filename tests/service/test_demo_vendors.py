@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from monitor.collectors import HttpClient
 from monitor.domain.evaluate import evaluate
 from monitor.domain.measurements import Measurements
 from monitor.interchange import read_intervals, write_intervals
 from monitor.service.checks import truth_frame, truth_gaps
-from monitor.collectors import HttpClient
 from monitor.service.demo import DEMO_TZ, demo_id, month_bounds, run_demo, truth_line
 from monitor.simulator import SIM_KINDS, Scenario
 from monitor.storage import Store

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
+import pytest
 
+from monitor.errors import InputError
 from monitor.storage import Store
 from tests.factories import BILLING, business_hours, contract, intervals, sla
 
@@ -90,3 +92,28 @@ def test_a_threshold_only_stored_is_kept_when_others_are_corrected(store: Store)
     back = store.load_intervals(CONTRACT.id, MON, MON + timedelta(hours=1))
     assert back["abandoned_within_5s"].tolist() == [1, 1]
     assert back["answered_within_20s"].tolist() == [0, 0]
+
+
+def quarter_hours(start: datetime, n: int, minutes: int = 15) -> pd.DataFrame:
+    return intervals({"interval_start": start + timedelta(minutes=minutes * i),
+                      "interval_minutes": minutes, "offered": 5, "answered": 5,
+                      "abandoned": 0} for i in range(n))
+
+
+@pytest.mark.parametrize(("stored", "batch", "clash"), [
+    # a stored hour at 09:00 ends inside the first quarter of a day of new quarters
+    (quarter_hours(MON - timedelta(hours=3), 1, minutes=60),
+     quarter_hours(MON - timedelta(hours=2, minutes=15), 96), "2026-10-05T09:45:00"),
+    # a stored quarter at 14:15 starts inside the last new hour, a day after the first
+    (quarter_hours(MON + timedelta(days=1, hours=2, minutes=15), 1),
+     quarter_hours(MON - timedelta(hours=2), 29, minutes=60), "2026-10-06T14:00:00"),
+], ids=["before the batch", "after the batch"])
+def test_a_new_span_is_refused_where_its_ends_overlap_stored_rows(
+        store: Store, stored: pd.DataFrame, batch: pd.DataFrame, clash: str) -> None:
+    """Nothing is stored inside the batch's span, so only its ends are compared with the
+    stored rows (PostgreSQL's first-load path); both ends still refuse an overlap."""
+    store.ingest_intervals(CONTRACT, stored)
+    with pytest.raises(InputError, match=f"the interval at {clash}"):
+        store.ingest_intervals(CONTRACT, batch)
+    assert len(store.load_intervals(CONTRACT.id, MON - timedelta(days=1),
+                                    MON + timedelta(days=3))) == 1
