@@ -39,12 +39,11 @@ def service_levels(store: Store, c: Contract, period: Period) -> dict[str, Decim
     """F1 (abandons within 20 s count as answered in time), per queue, exact."""
     sums = store.sla_sums(c, c.slas[0], period, COLUMNS)
     out: dict[str, Decimal] = {}
-    for queue, a, b, aw, bw in zip(sums["queue"], sums["answered"], sums["abandoned"],
-                                   sums["answered_within_20s"], sums["abandoned_within_20s"],
+    # Python ints from whole columns (tolist), not a numpy scalar per value and int() of it
+    for queue, a, b, aw, bw in zip(*(sums[c].tolist() for c in ["queue", *COLUMNS]),
                                    strict=True):
-        denominator = int(a) + int(b)
-        if denominator:
-            out[queue] = Decimal(int(aw) + int(bw)) / Decimal(denominator)
+        if a + b:
+            out[queue] = Decimal(aw + bw) / Decimal(a + b)
     return out
 
 

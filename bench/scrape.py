@@ -7,7 +7,8 @@ Builds a snapshot of ratio SLAs (10 per contract; 14 SLA series each), then time
 snapshot per scrape) and (b) a registry whose collector yields the very same families, built
 once beforehand (client_python's floor: text formatting only). Prints the best of `--repeat`
 interleaved runs of both, the number of SLA series, and the ratio.
-Goal: (a) <= 100 ms and (a)/(b) <= 1.5.
+Goals: at 10,000 series (a) <= 100 ms and (a)/(b) <= 1.5; at `--series 100000` (issue 15)
+(a)/(b) <= 1.2.
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ def main() -> None:
     print(f"SLAs: {slas}, SLA series: {series}, exposition: {size / 1e6:.1f} MB")
     print(f"slamon collector:       {t_ours * 1000:8.1f} ms")
     print(f"prebuilt families:      {t_floor * 1000:8.1f} ms")
-    print(f"ratio:                  {t_ours / t_floor:8.2f}  (goal <= 1.5)")
+    goal = "1.2 (issue 15, 100,000 series)" if series >= 100_000 else "1.5"
+    print(f"ratio:                  {t_ours / t_floor:8.2f}  (goal <= {goal})")
 
 
 if __name__ == "__main__":

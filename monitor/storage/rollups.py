@@ -218,9 +218,9 @@ def sums(conn: Connection, contract_id: str, first: date, last: date, *, calenda
                 raise StorageError(f"{column} is not rolled up for contract {contract_id} "
                                    "(never ingested, or past the 8 threshold columns that are); "
                                    "read the raw intervals")
-            exprs.append(f"SUM(t{slots[column]})")
-        else:
-            exprs.append(f'SUM("{column}")')
+            exprs.append(f"CAST(SUM(t{slots[column]}) AS BIGINT)")
+        else:  # bigint, not PostgreSQL's numeric: fetched as ints, not Decimals
+            exprs.append(f'CAST(SUM("{column}") AS BIGINT)')
     where = [f"contract_id = {literal(conn, contract_id)}",
              _grain_filter(first, last), f"calendar_id = {literal(conn, calendar_id)}"]
     if in_hours is not None:
@@ -231,7 +231,7 @@ def sums(conn: Connection, contract_id: str, first: date, last: date, *, calenda
     query = (f"SELECT queue, channel, {', '.join(exprs)} FROM rollups WHERE "
              f"{' AND '.join(where)} GROUP BY queue, channel ORDER BY queue, channel")
     frame = read_frame(conn, query, ["queue", "channel", *wanted],
-                       {c: "int64" for c in wanted})
+                       {c: "int64" for c in wanted}, fetch=True)
     frame["queue"] = frame["queue"].astype(str)
     frame["channel"] = frame["channel"].astype(str)
     return frame
@@ -257,7 +257,10 @@ def _grain_filter(first: date, last: date) -> str:
         cursor = _next_month(cursor)
     if not months:
         return f"(grain = 'day' AND day >= '{first}' AND day <= '{last}')"
-    parts = [f"(grain = 'month' AND day >= '{months[0]}' AND day <= '{months[-1]}')"]
+    # one month is an equality, so the key index hands rows over in (queue, channel)
+    # order and the GROUP BY needs no sort (10,000 queues: 5 of 34 ms in the server)
+    parts = [f"(grain = 'month' AND day = '{months[0]}')" if len(months) == 1 else
+             f"(grain = 'month' AND day >= '{months[0]}' AND day <= '{months[-1]}')"]
     if first < months[0]:
         parts.append(f"(grain = 'day' AND day >= '{first}' AND day < '{months[0]}')")
     after = _next_month(months[-1])
