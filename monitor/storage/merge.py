@@ -73,9 +73,11 @@ def _json(columns: list[str], value: Any) -> str:
 
 
 def merge_batch(conn: Connection, contract: Contract, batch: pd.DataFrame, *,
-                source: str | None, at: datetime, slots: dict[str, int]) -> BatchOutcome:
+                source: str | None, at: datetime, slots: dict[str, int],
+                pending: ru.Pending | None = None) -> BatchOutcome:
     """Upsert one normalised batch (see the module docstring); the caller holds the lock and
-    has registered the batch's columns."""
+    has registered the batch's columns. With `pending` the rollup deltas are left there for
+    the caller to write once for all its batches, in the same transaction."""
     incoming = value_columns(batch)
     thresholds = thresholds_of(incoming)
     lo, hi = int(batch["ts"].min()), int(batch["ts"].max()) + 1
@@ -105,7 +107,7 @@ def merge_batch(conn: Connection, contract: Contract, batch: pd.DataFrame, *,
                 corrections = _update(conn, contract.id, incoming, thresholds, source, at)
         finally:
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}, {CHANGED}")
-    _write(conn, contract, new_rows, upd_rows, incoming, source, slots)
+    _write(conn, contract, new_rows, upd_rows, incoming, source, slots, pending)
     return BatchOutcome(len(new_rows), len(upd_rows),
                         len(batch) - len(new_rows) - len(upd_rows), tuple(corrections),
                         pd.DataFrame(columns=KEY))
@@ -127,31 +129,47 @@ def _refuse_overlaps(conn: Connection, contract_id: str, rows: pd.DataFrame,
 
 
 PIECE = 50_000  # new rows rendered while the previous piece is being COPYed
+# The server waits for the first piece only: it is small, and each next piece is about as
+# long to render as the previous one takes to COPY (rendering runs 3x as fast as COPY).
+FIRST_PIECES = (5_000, 15_000)
+
+
+def piece_bounds(rows: int) -> list[tuple[int, int]]:
+    """[start, stop) of each piece: FIRST_PIECES, then PIECE at a time."""
+    bounds, start = [], 0
+    for size in (*FIRST_PIECES, *([PIECE] * (rows // PIECE + 1))):
+        if start >= rows:
+            break
+        bounds.append((start, min(rows, start + size)))
+        start += size
+    return bounds
 
 
 def _write(conn: Connection, contract: Contract, new_rows: pd.DataFrame,
            upd_rows: pd.DataFrame, incoming: list[str], source: str | None,
-           slots: dict[str, int]) -> None:
+           slots: dict[str, int], pending: ru.Pending | None) -> None:
     """COPY the new rows and add every delta to the rollups. A worker thread renders piece
     k+1 (and then groups the deltas) while this one waits on the server writing piece k:
     rendering and grouping are pandas/Arrow work that would otherwise add to the COPY."""
     thresholds = thresholds_of(incoming)
 
-    def piece(start: int) -> Rendered:
-        rows = new_rows.iloc[start:start + PIECE]
+    def piece(start: int, stop: int) -> Rendered:
+        rows = new_rows.iloc[start:stop]
         return render(_insert_frame(contract.id, rows, incoming, thresholds, source),
                       postgres=True)
 
-    def grouped() -> Rendered:
-        return ru.group_deltas(contract, _deltas(new_rows, upd_rows, incoming), slots,
-                               postgres=True)
+    def grouped() -> pd.DataFrame:
+        return ru.group_frame(contract, _deltas(new_rows, upd_rows, incoming), slots)
 
     with ThreadPoolExecutor(max_workers=1) as worker:
-        pieces = [worker.submit(piece, start) for start in range(0, len(new_rows), PIECE)]
+        pieces = [worker.submit(piece, a, b) for a, b in piece_bounds(len(new_rows))]
         deltas = worker.submit(grouped)
         for rendered in pieces:
             write_rendered(conn, "intervals", rendered.result())
-        ru.apply_grouped(conn, deltas.result())
+        if pending is not None:
+            pending.add(deltas.result())
+        else:
+            ru.apply_frame(conn, deltas.result())
 
 
 def _stage(conn: Connection, batch: pd.DataFrame, incoming: list[str],

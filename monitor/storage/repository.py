@@ -185,10 +185,12 @@ class Store:
         if atomic:
             with self.session() as s:
                 self._sync_contract(s, contract, at)
+                pending = ru.Pending()
                 for chunk in chunks:
-                    total += self._batch(s, contract, chunk, source, at)
+                    total += self._batch(s, contract, chunk, source, at, pending)
                     if progress:
                         progress(len(chunk))
+                pending.apply(s.connection())
         else:
             for chunk in chunks:
                 with self.session() as s:
@@ -201,29 +203,46 @@ class Store:
         return total
 
     def _analyze(self) -> None:
-        """Fresh planner statistics after a bulk load, so the first reads after it do not
-        plan for empty tables (PostgreSQL; SQLite plans without them). Only the columns
-        reads filter and join on: the counts and the thresholds' JSON are never in a WHERE,
-        and their statistics took a third of the time."""
+        """Fresh planner statistics after a bulk load that at least doubled a table since
+        its statistics were taken, so the first reads after it do not plan for a table a
+        fraction of its size, or an empty one (PostgreSQL; SQLite plans without them). A
+        table never analyzed (`reltuples` -1) is left to autovacuum: the planner sizes it
+        from its pages meanwhile. Only the columns reads filter and join on: the counts
+        and the thresholds' JSON are never in a WHERE, and their statistics took a third
+        of the time."""
         if self.engine.dialect.name != "postgresql":
             return
         with self.engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT")
-            conn.exec_driver_sql("ANALYZE intervals (contract_id, interval_start, queue, "
-                                 "channel)")
-            conn.exec_driver_sql("ANALYZE rollups (contract_id, grain, day, calendar_id, "
-                                 "queue, channel, in_hours, excluded_by)")
+            stale = {str(name) for name, tuples, then, now in conn.exec_driver_sql(
+                "SELECT relname, reltuples, relpages, pg_relation_size(oid) / "
+                "current_setting('block_size')::int FROM pg_class WHERE oid IN "
+                "(to_regclass('intervals'), to_regclass('rollups'))")
+                if tuples >= 0 and now >= 2 * max(then, 1)}
+            if "intervals" in stale:
+                conn.exec_driver_sql("ANALYZE intervals (contract_id, interval_start, queue, "
+                                     "channel)")
+            if "rollups" in stale:
+                conn.exec_driver_sql("ANALYZE rollups (contract_id, grain, day, calendar_id, "
+                                     "queue, channel, in_hours, excluded_by)")
 
     def _batch(self, s: Session, contract: Contract, chunk: pd.DataFrame, source: str | None,
-               at: datetime) -> IngestSummary:
+               at: datetime, pending: ru.Pending | None = None) -> IngestSummary:
+        """One batch; its rollup deltas are written now, or left in `pending` for the
+        caller to write once for the whole transaction."""
         conn = s.connection()
+        slots = iv.threshold_slots(conn, contract.id)
         if bulk.is_postgres(conn):  # COPY to a staging table, one merge in the server
             iv.lock_contract(conn, contract.id)
             outcome = merge.merge_batch(conn, contract, chunk, source=source, at=at,
-                                        slots=iv.threshold_slots(conn, contract.id))
+                                        slots=slots, pending=pending)
         else:
             outcome = iv.ingest_batch(conn, contract.id, chunk, source=source, at=at)
-            ru.apply_deltas(conn, contract, outcome.deltas)
+            grouped = ru.group_frame(contract, outcome.deltas, slots)
+            if pending is not None:
+                pending.add(grouped)
+            else:
+                ru.apply_frame(conn, grouped)
         return IngestSummary(outcome.new, outcome.updated, outcome.unchanged,
                              outcome.corrections)
 
