@@ -8,12 +8,13 @@ all unchanged, >= 100 % of COPY). The load is one transaction in batches of `--b
 `slamon import` and the collectors ingest (`atomic=True`); `--per-batch` commits each batch
 alone, which writes the rollups once per batch.
 
-    python bench/ingest.py [--rows 1000000] [--batch 200000] [--per-batch]
+    python bench/ingest.py [--rows 1000000] [--batch 200000] [--repeat 3] [--per-batch]
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -25,6 +26,7 @@ from bench.common import contract, drop_schema, fresh_store, intervals
 from monitor.storage.intervals import normalise, thresholds_json
 
 SCHEMA = "slamon_bench_ingest"
+QUEUES = 1000
 
 
 def checkpoint(store: Any) -> None:
@@ -43,13 +45,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="whole runs (fresh schema each); medians are printed")
     parser.add_argument("--keep", action="store_true", help="keep the schema afterwards")
     parser.add_argument("--per-batch", action="store_true",
                         help="commit each batch alone (atomic=False) instead of the whole "
                         "load in one transaction, as `slamon import` and the collectors do")
     args = parser.parse_args()
-    queues = 1000
-    frame = intervals(queues, args.rows // queues)
+    frame = intervals(QUEUES, args.rows // QUEUES)
+    rows = len(frame)
+    runs = [measure(frame, args, keep=args.keep and k == args.repeat - 1)
+            for k in range(args.repeat)]
+    copy_s, new_s, again_s, render = (statistics.median(r[i] for r in runs) for i in range(4))
+    ratios = [f"{r[0] / r[1]:.0%}" for r in runs]
+    print(f"rows:                      {rows:,}   (medians of {args.repeat} runs)")
+    print(f"COPY (pre-rendered CSV):   {rows / copy_s:12,.0f} rows/s  ({copy_s:.2f} s; "
+          f"+{render:.2f} s to render the CSV: {rows / (copy_s + render):,.0f} rows/s)")
+    print(f"slamon ingest (new rows):  {rows / new_s:12,.0f} rows/s  ({new_s:.2f} s, "
+          "rollups included)")
+    print(f"ratio slamon / COPY:       {copy_s / new_s:12.0%}   (goal >= 80 %; runs: "
+          f"{', '.join(ratios)})")
+    print(f"re-ingest (all unchanged): {rows / again_s:12,.0f} rows/s  ({again_s:.2f} s)")
+    print(f"ratio re-ingest / COPY:    {copy_s / again_s:12.0%}   (goal >= 100 %)")
+
+
+def measure(frame: Any, args: argparse.Namespace, *, keep: bool
+            ) -> tuple[float, float, float, float]:
+    """One run in a fresh schema: seconds of the COPY baseline, of slamon's ingest of the
+    rows as new, of their re-ingest (all unchanged), and of rendering the baseline's CSV."""
     rows = len(frame)
     store = fresh_store(SCHEMA)
     try:
@@ -81,37 +104,26 @@ def main() -> None:
         finally:
             raw_conn.close()
 
-        c = contract(queues)
+        c = contract(QUEUES)
+        atomic = not args.per_batch
         checkpoint(store)
         started = time.perf_counter()
         first = store.ingest_intervals(c, frame, source="bench", batch_size=args.batch,
-                                       atomic=not args.per_batch)
+                                       atomic=atomic)
         slamon_seconds = time.perf_counter() - started
         assert first.new == rows, first
 
         checkpoint(store)
         started = time.perf_counter()
         again = store.ingest_intervals(c, frame, source="bench", batch_size=args.batch,
-                                       atomic=not args.per_batch)
+                                       atomic=atomic)
         reingest_seconds = time.perf_counter() - started
         assert again.unchanged == rows, again
     finally:
         store.close()
-        if not args.keep:
+        if not keep:
             drop_schema(SCHEMA)
-
-    copy_rate = rows / copy_seconds
-    slamon_rate = rows / slamon_seconds
-    print(f"rows:                      {rows:,}")
-    print(f"COPY (pre-rendered CSV):   {copy_rate:12,.0f} rows/s  ({copy_seconds:.2f} s; "
-          f"+{render:.2f} s to render the CSV: {rows / (copy_seconds + render):,.0f} rows/s)")
-    print(f"slamon ingest (new rows):  {slamon_rate:12,.0f} rows/s  ({slamon_seconds:.2f} s, "
-          f"rollups included)")
-    print(f"ratio slamon / COPY:       {slamon_rate / copy_rate:12.0%}   (goal >= 80 %)")
-    print(f"re-ingest (all unchanged): {rows / reingest_seconds:12,.0f} rows/s  "
-          f"({reingest_seconds:.2f} s)")
-    print(f"ratio re-ingest / COPY:    {rows / reingest_seconds / copy_rate:12.0%}   "
-          "(goal >= 100 %)")
+    return copy_seconds, slamon_seconds, reingest_seconds, render
 
 
 if __name__ == "__main__":
