@@ -13,8 +13,10 @@ done by the server instead of pandas, so no stored row travels to Python:
 3. the changed keys are UPDATEd from the staging table (the batch's thresholds merged over
    the stored ones, as the pandas path does) and each correction (old -> new of the changed
    columns only) is logged, in batch order, all in SQL;
-4. the new rows are COPYed into `intervals`, and the signed deltas of new and changed rows
-   go to the rollups (`rollups.apply_deltas`: the domain's calendar and exclusion reading).
+4. the new rows are COPYed into `intervals`, and the signed deltas of new and changed rows,
+   grouped by the domain's calendar and exclusion reading (`rollups.group_frame`), go to
+   the rollups (`rollups.apply_frame`), or to the caller's `rollups.Pending` when the
+   caller writes them once for all its batches.
 
 All of it runs in the caller's transaction, under the contract's ingest lock.
 """
