@@ -256,13 +256,14 @@ def run_demo(db_url: str, workdir: Path, month: str = "2026-10", seed: int = 7,
             index = outcome.evaluations.index(evaluation)
             credits = outcome.credits[index] if outcome.credits else None
             report = write_demo_report(store, contract, month, end, workdir)
+            stats = sim.stats()
             result = DemoResult(contract, path, db_url, evaluation, credits, report,
                                 len(store.load_intervals(contract.id, start, end)),
-                                sum(sim.stats()["requests"].values()),
+                                sum(stats["requests"].values()),
                                 tuple(c.id for c in cases.list(contract.id)),
                                 outbox if outbox.exists() else None,
                                 tuple(truth_gaps(store, contract, scenario, start, end)),
-                                sum(sim.stats()["faults"].values()))
+                                sum(stats["faults"].values()))
             if keep is not None:
                 keep(sim, service, result)
     finally:

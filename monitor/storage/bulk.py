@@ -62,7 +62,7 @@ def read_frame(conn: Connection, query: str, columns: Sequence[str],
             with driver.cursor() as cur:
                 rows = cur.execute(query).fetchall()
         else:
-            rows = list(conn.exec_driver_sql(query).fetchall())
+            rows = conn.exec_driver_sql(query).fetchall()
         frame = pd.DataFrame.from_records(rows, columns=list(columns))
         for i, column in enumerate(columns):  # ints with a None were inferred as float64
             if (dtypes or {}).get(column) in ("Int64", "int64"):

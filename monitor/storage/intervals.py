@@ -11,8 +11,8 @@ An interval is keyed by (contract, interval_start UTC, queue, channel). Ingestin
    `handle_seconds` leaves the stored `handle_seconds` alone;
 3. COPYs the new rows (executemany on SQLite), updates the changed ones, and records each
    correction (when, source, old -> new of the changed columns only);
-4. hands the additive deltas to the rollups in the same transaction (`Store._batch`: now,
-   or once for the whole ingest through `rollups.Pending`).
+4. hands the additive deltas to the rollups in the same transaction (`rollups.Pending`,
+   written per batch or once for the whole ingest).
 
 That is the SQLite path. PostgreSQL compares in the server instead (`merge.py`: COPY to a
 staging table, one join), with the same outcome.

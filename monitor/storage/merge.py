@@ -15,8 +15,7 @@ done by the server instead of pandas, so no stored row travels to Python:
    columns only) is logged, in batch order, all in SQL;
 4. the new rows are COPYed into `intervals`, and the signed deltas of new and changed rows,
    grouped by the domain's calendar and exclusion reading (`rollups.group_frame`), go to
-   the rollups (`rollups.apply_frame`), or to the caller's `rollups.Pending` when the
-   caller writes them once for all its batches.
+   the caller's `rollups.Pending`, which it writes to the rollups in the same transaction.
 
 All of it runs in the caller's transaction, under the contract's ingest lock.
 """
@@ -76,10 +75,10 @@ def _json(columns: list[str], value: Any) -> str:
 
 def merge_batch(conn: Connection, contract: Contract, batch: pd.DataFrame, *,
                 source: str | None, at: datetime, slots: dict[str, int],
-                pending: ru.Pending | None = None) -> BatchOutcome:
+                pending: ru.Pending) -> BatchOutcome:
     """Upsert one normalised batch (see the module docstring); the caller holds the lock and
-    has registered the batch's columns. With `pending` the rollup deltas are left there for
-    the caller to write once for all its batches, in the same transaction."""
+    has registered the batch's columns. The rollup deltas are left in `pending` for the
+    caller to write in the same transaction."""
     incoming = value_columns(batch)
     thresholds = thresholds_of(incoming)
     lo, hi = int(batch["ts"].min()), int(batch["ts"].max()) + 1
@@ -149,7 +148,7 @@ def piece_bounds(rows: int) -> list[tuple[int, int]]:
 
 def _write(conn: Connection, contract: Contract, new_rows: pd.DataFrame,
            upd_rows: pd.DataFrame, incoming: list[str], source: str | None,
-           slots: dict[str, int], pending: ru.Pending | None) -> None:
+           slots: dict[str, int], pending: ru.Pending) -> None:
     """COPY the new rows and add every delta to the rollups. A worker thread renders piece
     k+1 (and then groups the deltas) while this one waits on the server writing piece k:
     rendering and grouping are pandas/Arrow work that would otherwise add to the COPY."""
@@ -168,10 +167,7 @@ def _write(conn: Connection, contract: Contract, new_rows: pd.DataFrame,
         deltas = worker.submit(grouped)
         for rendered in pieces:
             write_rendered(conn, "intervals", rendered.result())
-        if pending is not None:
-            pending.add(deltas.result())
-        else:
-            ru.apply_frame(conn, deltas.result())
+        pending.add(deltas.result())
 
 
 def _stage(conn: Connection, batch: pd.DataFrame, incoming: list[str],

@@ -195,7 +195,9 @@ class Store:
             for chunk in chunks:
                 with self.session() as s:
                     self._sync_contract(s, contract, at)
-                    total += self._batch(s, contract, chunk, source, at)
+                    pending = ru.Pending()
+                    total += self._batch(s, contract, chunk, source, at, pending)
+                    pending.apply(s.connection())
                 if progress:
                     progress(len(chunk))
         if total.new + total.updated >= ANALYZE_AFTER:
@@ -227,9 +229,9 @@ class Store:
                                      "queue, channel, in_hours, excluded_by)")
 
     def _batch(self, s: Session, contract: Contract, chunk: pd.DataFrame, source: str | None,
-               at: datetime, pending: ru.Pending | None = None) -> IngestSummary:
-        """One batch; its rollup deltas are written now, or left in `pending` for the
-        caller to write once for the whole transaction."""
+               at: datetime, pending: ru.Pending) -> IngestSummary:
+        """One batch; its rollup deltas are left in `pending`, which the caller writes in
+        the same transaction (once per batch, or once for all of them)."""
         conn = s.connection()
         slots = iv.threshold_slots(conn, contract.id)
         if bulk.is_postgres(conn):  # COPY to a staging table, one merge in the server
@@ -238,11 +240,7 @@ class Store:
                                         slots=slots, pending=pending)
         else:
             outcome = iv.ingest_batch(conn, contract.id, chunk, source=source, at=at)
-            grouped = ru.group_frame(contract, outcome.deltas, slots)
-            if pending is not None:
-                pending.add(grouped)
-            else:
-                ru.apply_frame(conn, grouped)
+            pending.add(ru.group_frame(contract, outcome.deltas, slots))
         return IngestSummary(outcome.new, outcome.updated, outcome.unchanged,
                              outcome.corrections)
 

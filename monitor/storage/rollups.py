@@ -130,14 +130,7 @@ def _expand_by_calendar(contract: Contract, deltas: pd.DataFrame) -> pd.DataFram
 
 def apply_deltas(conn: Connection, contract: Contract, deltas: pd.DataFrame) -> None:
     """Add signed deltas (KEY + measure columns) to the stored rollups."""
-    slots = threshold_slots(conn, contract.id)
-    apply_grouped(conn, group_deltas(contract, deltas, slots, postgres=is_postgres(conn)))
-
-
-def group_deltas(contract: Contract, deltas: pd.DataFrame, slots: dict[str, int], *,
-                 postgres: bool) -> Rendered:
-    """The rollup rows a batch's deltas add to, rendered for writing (pure: no database)."""
-    return render(group_frame(contract, deltas, slots), postgres=postgres)
+    apply_frame(conn, group_frame(contract, deltas, threshold_slots(conn, contract.id)))
 
 
 class Pending:
